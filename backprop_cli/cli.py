@@ -1,0 +1,108 @@
+"""The command line: one Typer app; each area registers its commands; errors become exit codes here.
+
+Nothing heavy is imported at start-up (no SymPy): ``backprop --help`` stays as fast as Typer itself.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from backprop_cli import __version__
+from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, BackpropError
+
+app = typer.Typer(
+    name="backprop",
+    help="A terminal tutor for backpropagation: derivatives, the chain rule, and training a network by hand.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"backprop {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """A terminal tutor for backpropagation."""
+
+
+def _register() -> None:
+    from backprop_cli.commands import step
+
+    for module in (step,):
+        module.register(app)
+    for name in ("learn", "quiz", "views"):
+        try:
+            module = __import__(f"backprop_cli.commands.{name}", fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"backprop_cli.commands.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register()
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"backprop: error: {message}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every known failure is one line on stderr and an exit code, never a traceback.
+
+    Typer may bring its own copy of Click, so Click's exceptions are recognised by their shape
+    (``exit_code`` and ``format_message``), not by importing a particular module.
+    """
+    try:
+        result = app(args=argv, prog_name="backprop", standalone_mode=False)
+    except BackpropError as exc:
+        _error(str(exc))
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("\nbackprop: interrupted\n")
+        code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        code = 0
+    except Exception as exc:  # Click's own exceptions, whichever copy of Click raised them
+        code = _click_exception(exc)
+    else:
+        code = result if isinstance(result, int) else 0
+    if argv is None:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            pass
+        raise SystemExit(code)
+    return code
+
+
+def _click_exception(exc: Exception) -> int:
+    kind = type(exc).__name__
+    ctx = getattr(exc, "ctx", None)
+    if kind == "NoArgsIsHelpError" and ctx is not None:  # a bare command group: help was wanted
+        sys.stdout.write(ctx.get_help() + "\n")
+        return 0
+    if kind == "Abort":  # Ctrl-D or Ctrl-C inside a Click prompt
+        sys.stderr.write("\nbackprop: interrupted\n")
+        return EXIT_INTERRUPTED
+    if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+        message = exc.format_message()
+        if exc.exit_code == EXIT_USAGE:
+            path = ctx.command_path if ctx is not None else "backprop"
+            message += f" (see '{path} --help')"
+        _error(message)
+        return int(exc.exit_code)
+    if kind == "Exit":
+        return int(getattr(exc, "exit_code", 0))
+    raise exc

@@ -1,0 +1,31 @@
+"""`backprop step`: one (or N) gradient-descent steps of a network, worked out like the source."""
+
+from __future__ import annotations
+
+import json
+from typing import List, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def step(
+        network: str = typer.Option("simple", "--network", "-n", help="A built-in network (simple, sigmoid) or a YAML/JSON file."),
+        lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate α (default: the network's, else 0.01)."),
+        steps: int = typer.Option(1, "--steps", help="How many steps of gradient descent."),
+        set_: List[str] = typer.Option([], "--set", help="Override an input, target, constant or parameter: NAME=VALUE (repeatable)."),
+        precision: int = typer.Option(6, "--precision", min=1, max=17, help="Significant digits shown."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON document with full-precision values."),
+    ) -> None:
+        """Compute a forward pass, the backward pass, the update and the new loss."""
+        from backprop_cli.network import calculator
+
+        net, run = calculator.step(network, lr, steps, set_)
+        if as_json:
+            typer.echo(json.dumps(calculator.run_to_json(run, net), indent=2))
+            return
+        from backprop_cli.render.step import run_view
+        from backprop_cli.render.theme import console
+
+        console().print(run_view(net, run, precision))

@@ -1,0 +1,327 @@
+"""The one safe road from text to SymPy: network formulas, lesson formulas, learner answers.
+
+Nothing here calls ``eval``, ``exec`` or ``sympify`` on the text. The text is tokenised with a
+strict regular grammar, the learner's shortcuts (``^``, ``3x``, ``2(x+1)``, ``σ``, ``ŷ``) are
+normalised, the result is parsed by ``ast.parse`` and every AST node is checked against a short
+whitelist while it is turned into SymPy objects by hand. Sizes are bounded at every stage so
+that ``9**9**9**9`` or 5000 characters are refused at once, with a message.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import math
+import re
+import unicodedata
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import sympy
+
+from backprop_cli.errors import ExpressionError
+from backprop_cli.mathfunctions import FUNCTIONS
+
+MAX_LENGTH = 2000  # characters of input
+MAX_NESTING = 30  # brackets and operator depth
+MAX_LITERAL_DIGITS = 40  # digits in one number
+MAX_LITERAL_EXPONENT = 100  # |n| in 1e±n
+MAX_RESULT_DIGITS = 400  # decimal digits a constant power may produce
+MAX_SYMBOLIC_EXPONENT = 100  # (x+1)**100 at most
+
+#: Spellings learners type, mapped to what the grammar reads.
+_REPLACEMENTS = [
+    ("^", "**"),
+    ("·", "*"),
+    ("⋅", "*"),
+    ("×", "*"),
+    ("∗", "*"),
+    ("−", "-"),
+    ("–", "-"),
+    ("÷", "/"),
+    ("σ", "sigmoid"),
+    ("ŷ", "y_hat"),
+    ("α", "alpha"),
+    ("π", "pi"),
+    ("√", "sqrt"),
+    ("²", "**2"),
+    ("³", "**3"),
+]
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>[ \t]+)
+  | (?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<name>[A-Za-z][A-Za-z0-9_]*)
+  | (?P<op>\*\*|[-+*/(),])
+    """,
+    re.VERBOSE,
+)
+
+CONSTANTS = {"pi": sympy.pi, "e": sympy.E}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed formula: the SymPy expression and how the text was read."""
+
+    expr: sympy.Expr
+    text: str
+    #: the numeric literal when the whole input is one (signed) decimal number, else None;
+    #: the checker reads significant figures from it.
+    literal: str | None
+    names: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    column: int  # 1-based, in the normalised text
+
+
+def normalise(text: str) -> str:
+    """Apply the learner-friendly spellings (NFC first, so a composed ŷ is one character)."""
+    text = unicodedata.normalize("NFC", text)
+    for old, new in _REPLACEMENTS:
+        text = text.replace(old, new)
+    return text.strip()
+
+
+def _tokenise(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            ch = text[pos]
+            shown = repr(ch) if ch.isprintable() else f"U+{ord(ch):04X}"
+            raise ExpressionError(f"unexpected character {shown}", pos + 1)
+        if m.lastgroup != "ws":
+            tokens.append(_Token(m.lastgroup, m.group(), pos + 1))
+        pos = m.end()
+    return tokens
+
+
+def _suggest(name: str, known: Collection[str]) -> str:
+    lowered = {k.lower(): k for k in known}
+    if name.lower() in lowered:
+        return f"; names are case-sensitive: did you mean '{lowered[name.lower()]}'?"
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _implicit_products(tokens: list[_Token], known: Collection[str]) -> list[str]:
+    """Insert the ``*`` a learner leaves out: ``3x``, ``2(x+1)``, ``(a)(b)``, ``x y``."""
+    out: list[str] = []
+    previous: _Token | None = None
+    depth = 0
+    for tok in tokens:
+        if tok.kind == "name" and tok.text not in FUNCTIONS and tok.text not in known:
+            if tok.text not in CONSTANTS:
+                hint = _suggest(tok.text, [*known, *FUNCTIONS])
+                raise ExpressionError(f"unknown name '{tok.text}'{hint}", tok.column)
+        if previous is not None:
+            ends_value = previous.kind in ("number", "name") or previous.text == ")"
+            starts_value = tok.kind == "name" or tok.text == "(" or (
+                tok.kind == "number" and previous.text == ")"
+            )
+            if previous.kind == "name" and previous.text in FUNCTIONS:
+                ends_value = False
+                if tok.text != "(":
+                    raise ExpressionError(
+                        f"'{previous.text}' needs brackets, as in {previous.text}(z)", tok.column
+                    )
+            if ends_value and starts_value:
+                out.append("*")
+        if tok.text == "(":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise ExpressionError(f"too deeply nested (more than {MAX_NESTING} brackets)")
+        elif tok.text == ")":
+            depth -= 1
+        out.append(tok.text if tok.kind != "number" else f"_n{len(out)}")
+        previous = tok
+    if tokens and tokens[-1].kind == "name" and tokens[-1].text in FUNCTIONS:
+        raise ExpressionError(f"'{tokens[-1].text}' needs brackets, as in {tokens[-1].text}(z)")
+    return out
+
+
+def _literal_value(text: str) -> sympy.Rational:
+    mantissa, _, exponent = text.lower().partition("e")
+    digits = mantissa.replace(".", "").lstrip("0")
+    if len(digits) > MAX_LITERAL_DIGITS:
+        raise ExpressionError(f"the number {text[:20]}... has more than {MAX_LITERAL_DIGITS} digits")
+    if exponent and abs(int(exponent)) > MAX_LITERAL_EXPONENT:
+        raise ExpressionError(f"the number {text} is too large or too small")
+    return sympy.Rational(text)
+
+
+def _log10_abs(value: sympy.Number) -> float:
+    if value.is_Rational:
+        return math.log10(abs(int(value.p))) - math.log10(int(value.q))
+    return math.log10(abs(float(value)))
+
+
+class _Converter:
+    """Walks the whitelisted AST and builds SymPy objects by hand."""
+
+    def __init__(self, symbols: Mapping[str, sympy.Symbol], literals: Mapping[str, str]):
+        self.symbols = symbols
+        self.literals = literals
+        self.names: set[str] = set()
+
+    def convert(self, node: ast.AST, depth: int = 0) -> sympy.Expr:
+        if depth > MAX_NESTING * 3:
+            raise ExpressionError("the formula is nested too deeply")
+        if isinstance(node, ast.BinOp):
+            left = self.convert(node.left, depth + 1)
+            right = self.convert(node.right, depth + 1)
+            op = type(node.op)
+            if op is ast.Add:
+                return sympy.Add(left, right)
+            if op is ast.Sub:
+                return sympy.Add(left, sympy.Mul(-1, right))
+            if op is ast.Mult:
+                return sympy.Mul(left, right)
+            if op is ast.Div:
+                if right.is_zero:
+                    raise ExpressionError("division by zero")
+                return sympy.Mul(left, sympy.Pow(right, -1))
+            if op is ast.Pow:
+                return self._power(left, right)
+            raise ExpressionError(f"the operator '{_OPERATOR_NAMES.get(op, op.__name__)}' is not allowed")
+        if isinstance(node, ast.UnaryOp):
+            operand = self.convert(node.operand, depth + 1)
+            if isinstance(node.op, ast.USub):
+                return sympy.Mul(-1, operand)
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            raise ExpressionError("only + and - may stand before a value")
+        if isinstance(node, ast.Name):
+            if node.id in self.literals:
+                return _literal_value(self.literals[node.id])
+            if node.id in self.symbols:
+                self.names.add(node.id)
+                return self.symbols[node.id]
+            if node.id in CONSTANTS:
+                return CONSTANTS[node.id]
+            raise ExpressionError(f"'{node.id}' is a function: call it as {node.id}(z)")
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                raise ExpressionError("only the functions " + ", ".join(sorted(FUNCTIONS)) + " may be called")
+            if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+                raise ExpressionError(f"{node.func.id}() takes exactly one argument")
+            arg = self.convert(node.args[0], depth + 1)
+            if node.func.id in ("log", "ln") and arg.is_number and not arg.is_positive:
+                raise ExpressionError("log of a number that is not positive")
+            if node.func.id == "sqrt" and arg.is_number and arg.is_negative:
+                raise ExpressionError("square root of a negative number")
+            if node.func.id == "exp" and arg.is_number and arg.is_real and float(arg) > 10000:
+                raise ExpressionError("exp() of that number is too large")
+            return FUNCTIONS[node.func.id](arg)
+        raise ExpressionError(f"'{type(node).__name__}' is not part of a formula")
+
+    def _power(self, base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
+        if exponent.is_Number:
+            if abs(exponent) > MAX_RESULT_DIGITS * 1000:
+                raise ExpressionError("that power is far too large")
+            if base.is_Number:
+                if base.is_zero:
+                    if exponent.is_negative:
+                        raise ExpressionError("division by zero (0 to a negative power)")
+                elif abs(float(exponent)) * abs(_log10_abs(base)) > MAX_RESULT_DIGITS:
+                    raise ExpressionError(
+                        f"that power has more than {MAX_RESULT_DIGITS} digits; use smaller numbers"
+                    )
+                if base.is_negative and not exponent.is_Integer:
+                    raise ExpressionError("a negative number to a fractional power is not real")
+            elif abs(exponent) > MAX_SYMBOLIC_EXPONENT:
+                raise ExpressionError(f"exponents above {MAX_SYMBOLIC_EXPONENT} are not supported")
+        return sympy.Pow(base, exponent)
+
+
+_OPERATOR_NAMES = {ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.BitXor: "^", ast.BitAnd: "&"}
+
+
+def parse(
+    text: str,
+    names: Collection[str] | Mapping[str, sympy.Symbol] = (),
+    *,
+    max_length: int = MAX_LENGTH,
+) -> Parsed:
+    """Parse ``text`` into SymPy, allowing only ``names``, numbers and the known functions.
+
+    ``names`` may map names to the SymPy symbols to use, or just list them (real symbols are made).
+    Raises :class:`ExpressionError` with a one-line reason for anything else.
+    """
+    if not isinstance(text, str):
+        raise ExpressionError("a formula must be text")
+    if len(text) > max_length:
+        raise ExpressionError(f"the input is too long ({len(text)} characters; at most {max_length})")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in text):
+        raise ExpressionError("the input contains control characters")
+    source = normalise(text)
+    if not source:
+        raise ExpressionError("the input is empty")
+    symbols: Mapping[str, sympy.Symbol]
+    if isinstance(names, Mapping):
+        symbols = names
+    else:
+        symbols = {n: sympy.Symbol(n, real=True) for n in names}
+    tokens = _tokenise(source)
+    pieces = _implicit_products(tokens, symbols)
+    literals = {p: t.text for p, t in zip(pieces_numbers(pieces), (t for t in tokens if t.kind == "number"))}
+    code = " ".join(pieces)
+    try:
+        tree = ast.parse(code, mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        raise ExpressionError(_syntax_hint(tokens)) from None
+    converter = _Converter(symbols, literals)
+    try:
+        expr = converter.convert(tree.body)
+    except RecursionError:
+        raise ExpressionError("the formula is nested too deeply") from None
+    if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise ExpressionError("division by zero")
+    if expr.has(sympy.I):
+        raise ExpressionError("that is not a real number")
+    literal = None
+    if len(tokens) == 1 and tokens[0].kind == "number":
+        literal = tokens[0].text
+    elif len(tokens) == 2 and tokens[0].text in "+-" and tokens[1].kind == "number":
+        literal = tokens[0].text.replace("+", "") + tokens[1].text
+    return Parsed(expr=expr, text=source, literal=literal, names=frozenset(converter.names))
+
+
+def pieces_numbers(pieces: list[str]) -> list[str]:
+    """The placeholder names standing for number literals, in order."""
+    return [p for p in pieces if p.startswith("_n")]
+
+
+def _syntax_hint(tokens: list[_Token]) -> str:
+    opens = sum(t.text == "(" for t in tokens)
+    closes = sum(t.text == ")" for t in tokens)
+    if opens > closes:
+        return "a bracket '(' is never closed"
+    if closes > opens:
+        return "there is a ')' without its '('"
+    if tokens and tokens[-1].kind == "op" and tokens[-1].text not in ")":
+        return f"the formula ends with '{tokens[-1].text}'"
+    for a, b in zip(tokens, tokens[1:]):
+        if a.kind == "number" and b.kind == "number":
+            return f"two numbers in a row at column {b.column}: is an operator missing?"
+        if a.kind == "op" and b.kind == "op" and a.text not in "()" and b.text not in "()-+":
+            return f"'{a.text}' followed by '{b.text}' at column {b.column}"
+    return "this is not a formula I can read"
+
+
+def parse_number(text: str) -> sympy.Expr:
+    """Parse a constant (a number or a formula of numbers only): values in network files."""
+    parsed = parse(text, ())
+    return parsed.expr
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """The one way a name becomes a SymPy symbol, so that every module's ``w1`` is the same."""
+    return sympy.Symbol(name, real=True)

@@ -1,0 +1,135 @@
+"""The activation functions the tutor knows, symbolic (SymPy) and numeric (for lambdify).
+
+Each function keeps its own local derivative next to it, micrograd-style: SymPy's ``fdiff``
+returns the form a learner is taught (σ·(1−σ), not e^−z/(1+e^−z)²), which is what the
+engine shows in every chain-rule factor.
+"""
+
+from __future__ import annotations
+
+import math
+
+import sympy
+
+
+class sigmoid(sympy.Function):  # noqa: N801 - named as the learner types it
+    """σ(z) = 1 / (1 + e^(−z))."""
+
+    def fdiff(self, argindex=1):
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:
+            return sympy.Rational(1, 2)
+        return None
+
+    def _eval_rewrite_as_exp(self, z, **kwargs):
+        return 1 / (1 + sympy.exp(-z))
+
+    def _eval_evalf(self, prec):
+        z = self.args[0]
+        if z.is_number:
+            return (1 / (1 + sympy.exp(-z)))._eval_evalf(prec)
+        return None
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return True if self.args[0].is_real else None
+
+
+class step(sympy.Function):  # noqa: N801
+    """The derivative of relu: 1 for z > 0, else 0 (we take 0 at the kink)."""
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_number and z.is_real:
+            return sympy.Integer(1) if z.is_positive else sympy.Integer(0)
+        return None
+
+    def fdiff(self, argindex=1):
+        return sympy.Integer(0)
+
+
+class relu(sympy.Function):  # noqa: N801
+    """relu(z) = max(0, z)."""
+
+    def fdiff(self, argindex=1):
+        return step(self.args[0])
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_number and z.is_real:
+            return z if z.is_positive else sympy.Integer(0)
+        return None
+
+    def _eval_rewrite_as_Max(self, z, **kwargs):
+        return sympy.Max(0, z)
+
+
+def _num_sigmoid(z: float) -> float:
+    # Stable on both sides: never exp of a large positive number.
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _num_exp(z: float) -> float:
+    try:
+        return math.exp(z)
+    except OverflowError:
+        return math.inf
+
+
+def _num_log(z: float) -> float:
+    if z > 0:
+        return math.log(z)
+    return -math.inf if z == 0 else math.nan
+
+
+def _num_sqrt(z: float) -> float:
+    return math.sqrt(z) if z >= 0 else math.nan
+
+
+def _num_pow(a: float, b: float) -> float:
+    try:
+        r = a**b
+    except OverflowError:
+        return math.inf
+    except ZeroDivisionError:
+        return math.inf
+    return r if isinstance(r, float | int) else math.nan
+
+
+#: Names the lambdified code calls; each maps a SymPy function to its float version.
+NUMERIC_FUNCTIONS = {
+    "sigmoid": _num_sigmoid,
+    "relu": lambda z: z if z > 0 else 0.0,
+    "step": lambda z: 1.0 if z > 0 else 0.0,
+    "exp": _num_exp,
+    "log": _num_log,
+    "sqrt": _num_sqrt,
+    "tanh": math.tanh,
+}
+
+#: Functions a formula may call, as the learner types them.
+FUNCTIONS = {
+    "sigmoid": sigmoid,
+    "tanh": sympy.tanh,
+    "relu": relu,
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "ln": sympy.log,
+    "sqrt": sympy.sqrt,
+}
+
+
+def to_elementary(expr: sympy.Expr) -> sympy.Expr:
+    """Replace our own functions by their definitions (for independent checks and simplify)."""
+    return expr.replace(sigmoid, lambda z: 1 / (1 + sympy.exp(-z))).replace(
+        relu, lambda z: sympy.Max(0, z)
+    ).replace(step, lambda z: sympy.Heaviside(z, 0))

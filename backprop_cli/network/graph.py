@@ -1,0 +1,162 @@
+"""The computation graph: nodes in topological order, each with its local derivatives.
+
+Every local derivative is derived once, here, by SymPy (∂ŷ/∂z2 = ŷ·(1−ŷ), ∂z2/∂w3 = h1).
+The engine only multiplies and adds them; the views only show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+import sympy
+
+from backprop_cli.errors import ExpressionError, FileFormatError
+from backprop_cli.expressions import parse, parse_number, symbol
+
+LOSS = "loss"
+LEAF_KINDS = ("inputs", "targets", "constants", "parameters")
+
+
+@dataclass(frozen=True)
+class Local:
+    """∂node/∂dep, in SymPy: ``expr`` over leaves and nodes, ``shown`` as a learner writes it."""
+
+    node: str
+    dep: str
+    expr: sympy.Expr
+    shown: sympy.Expr
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    text: str
+    expr: sympy.Expr
+    deps: tuple[str, ...]
+    locals: tuple[Local, ...]
+
+
+@dataclass(frozen=True)
+class Network:
+    """A checked network: leaf values (exact), the nodes in order, the loss last."""
+
+    name: str
+    description: str
+    source: str
+    inputs: Mapping[str, sympy.Rational]
+    targets: Mapping[str, sympy.Rational]
+    constants: Mapping[str, sympy.Rational]
+    parameters: Mapping[str, sympy.Rational]
+    nodes: tuple[Node, ...]  # topological order; the last one is the loss
+    learning_rate: sympy.Rational | None
+
+    @property
+    def loss(self) -> Node:
+        return self.nodes[-1]
+
+    @property
+    def hidden(self) -> tuple[Node, ...]:
+        """The nodes a learner computes, without the loss."""
+        return self.nodes[:-1]
+
+    def leaves(self) -> dict[str, sympy.Rational]:
+        return {**self.inputs, **self.targets, **self.constants, **self.parameters}
+
+    def kind_of(self, name: str) -> str:
+        for kind in LEAF_KINDS:
+            if name in getattr(self, kind):
+                return kind
+        return "nodes"
+
+    def node(self, name: str) -> Node:
+        for n in self.nodes:
+            if n.name == name:
+                return n
+        raise KeyError(name)
+
+    def consumers(self, name: str) -> tuple[Node, ...]:
+        return tuple(n for n in self.nodes if name in n.deps)
+
+    def with_values(self, overrides: Mapping[str, sympy.Rational]) -> "Network":
+        """The same graph with some leaf values replaced (``--set w1=3``)."""
+        parts = {kind: dict(getattr(self, kind)) for kind in LEAF_KINDS}
+        for name, value in overrides.items():
+            parts[self.kind_of(name)][name] = value
+        return Network(self.name, self.description, self.source,
+                       *(MappingProxyType(parts[k]) for k in LEAF_KINDS), self.nodes, self.learning_rate)
+
+
+def _value(text: str, source: str, lines, loc) -> sympy.Rational:
+    try:
+        value = parse_number(text)
+    except ExpressionError as exc:
+        raise FileFormatError(source, f"not a number: {exc.message}", lines.line(loc), ".".join(map(str, loc))) from None
+    if not value.is_number or not value.is_real:
+        raise FileFormatError(source, "not a number", lines.line(loc), ".".join(map(str, loc)))
+    return value
+
+
+def compile_network(spec, lines, source: str) -> Network:
+    """Turn a validated :class:`NetworkFile` into a graph with derived local derivatives."""
+    leaves: dict[str, dict[str, sympy.Expr]] = {}
+    for kind in LEAF_KINDS:
+        leaves[kind] = {name: _value(text, source, lines, (kind, name)) for name, text in getattr(spec, kind).items()}
+    known: dict[str, sympy.Symbol] = {name: symbol(name) for kind in LEAF_KINDS for name in leaves[kind]}
+    nodes: list[Node] = []
+    formulas = [(name, text, ("nodes", name)) for name, text in spec.nodes.items()]
+    formulas.append((LOSS, spec.loss, ("loss",)))
+    later = set(spec.nodes)
+    for name, text, loc in formulas:
+        field = ".".join(loc)
+        try:
+            parsed = parse(text, known, max_length=10_000)
+        except ExpressionError as exc:
+            message = exc.message
+            bad = message.split("'")[1] if message.startswith("unknown name '") else None
+            if bad in later:
+                message = f"'{bad}' is used before it is defined (nodes are computed in the order written)"
+            raise FileFormatError(source, message, lines.line(loc), field) from None
+        deps = tuple(n for n in known if n in parsed.names)
+        nodes.append(_node(name, text, parsed.expr, deps, known))
+        later.discard(name)
+        known[name] = symbol(name)
+    if not any(kind == "parameters" for kind in LEAF_KINDS):  # pragma: no cover - schema guarantees it
+        raise FileFormatError(source, "no parameters to train")
+    used = set().union(*(n.deps for n in nodes))
+    for name in leaves["parameters"]:
+        if name not in used:
+            raise FileFormatError(source, f"parameter '{name}' is not used by any node or the loss",
+                                  lines.line(("parameters", name)), f"parameters.{name}")
+    if not _reaches_loss(nodes, leaves["parameters"]):
+        raise FileFormatError(source, "the loss does not depend on any parameter", lines.line(("loss",)), "loss")
+    lr = _value(spec.learning_rate, source, lines, ("learning_rate",)) if spec.learning_rate is not None else None
+    return Network(
+        name=spec.name,
+        description=spec.description,
+        source=source,
+        **{kind: MappingProxyType(leaves[kind]) for kind in LEAF_KINDS},
+        nodes=tuple(nodes),
+        learning_rate=lr,
+    )
+
+
+def _reaches_loss(nodes: list[Node], parameters) -> bool:
+    reach = {LOSS}
+    for node in reversed(nodes):
+        if node.name in reach:
+            reach.update(node.deps)
+    return any(p in reach for p in parameters)
+
+
+def _node(name: str, text: str, expr: sympy.Expr, deps: tuple[str, ...], known) -> Node:
+    own = symbol(name)
+    local = []
+    for dep in deps:
+        d = sympy.diff(expr, known[dep])
+        # Write the derivative in terms of the node's own value where it appears:
+        # d σ(z)/dz = σ(z)(1−σ(z)) becomes ŷ(1−ŷ), as the source writes it.
+        shown = d.subs(expr, own) if not expr.is_Symbol and name != LOSS else d
+        local.append(Local(node=name, dep=dep, expr=d, shown=shown))
+    return Node(name=name, text=text, expr=expr, deps=deps, locals=tuple(local))

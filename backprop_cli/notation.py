@@ -1,0 +1,198 @@
+"""Plain-text math notation shared by every view: ``3·x² − 6·x + 2``, ``ŷ·(1 − ŷ)``, ``0.547053``.
+
+No Rich here: strings only, so the session, the checker and the renderers agree on how a
+formula or a number looks.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import sympy
+from sympy.printing.str import StrPrinter
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+GREEK = {"y_hat": "ŷ", "alpha": "α", "sigmoid": "σ", "loss": "L"}
+
+
+class _Printer(StrPrinter):
+    """SymPy's str printer with learner notation: · for ×, superscript powers, ŷ, σ, − ."""
+
+    def __init__(self, values=None, fmt=None):
+        super().__init__({"order": "none"})
+        self.values = values or {}
+        self.fmt = fmt
+
+    def _print_Symbol(self, expr):
+        if expr.name in self.values and self.fmt is not None:
+            text = self.fmt(self.values[expr.name])
+            return f"({text})" if text.startswith("−") else text
+        return GREEK.get(expr.name, expr.name)
+
+    def _print_Function(self, expr):
+        name = GREEK.get(expr.func.__name__, expr.func.__name__)
+        args = [self._print(a) for a in expr.args]
+        args = [a[1:-1] if a.startswith("(") and a.endswith(")") and a.count("(") == 1 else a for a in args]
+        return f"{name}({', '.join(args)})"
+
+    def _print_Pow(self, expr, rational=False):
+        base, exp = expr.as_base_exp()
+        if exp == sympy.Rational(1, 2):
+            return f"√({self._print(base)})"
+        if exp.is_Integer and exp < 0:
+            denominator = sympy.Pow(base, -exp, evaluate=False) if exp != -1 else base
+            inner = self._print(denominator)
+            if not (denominator.is_Symbol or denominator.is_Function or denominator.is_Number):
+                inner = f"({inner})"
+            return f"1/{inner}"
+        if base == sympy.E:
+            return f"exp({self._print(exp)})"
+        b = self.parenthesize(base, 1000) if not (base.is_Symbol or base.is_Function) else self._print(base)
+        if base.is_Symbol and base.name in self.values and self.fmt is not None:
+            b = f"({self._print(base).strip('()')})"
+        if exp.is_Integer and exp > 0:
+            return f"{b}{str(int(exp)).translate(_SUPERSCRIPT)}"
+        return f"{b}^{self.parenthesize(exp, 1000)}"
+
+    def _print_Add(self, expr, order=None):
+        terms = list(expr.as_ordered_terms())
+        # Lead with a positive term when there is one: "ŷ − y", not "−y + ŷ".
+        if terms[0].could_extract_minus_sign():
+            for i, t in enumerate(terms):
+                if not t.could_extract_minus_sign():
+                    terms.insert(0, terms.pop(i))
+                    break
+        out = ""
+        for i, term in enumerate(terms):
+            negative = term.could_extract_minus_sign()
+            text = self._print(-term if negative else term)
+            if i == 0:
+                out = f"−{text}" if negative else text
+            else:
+                out += f" − {text}" if negative else f" + {text}"
+        return out
+
+    def _print_Mul(self, expr):
+        if expr.could_extract_minus_sign():
+            return "−" + self._print(-expr)
+        top, bottom = [], []
+        for f in expr.args:
+            base, exp = f.as_base_exp()
+            if f.is_Rational and f.q != 1:
+                if f.p != 1:
+                    top.append(sympy.Integer(f.p))
+                bottom.append(sympy.Integer(f.q))
+            elif exp.is_Integer and exp < 0 and base != sympy.E:
+                bottom.append(base if exp == -1 else sympy.Pow(base, -exp, evaluate=False))
+            else:
+                top.append(f)
+        # numbers first, then single symbols and functions, brackets last: 2·x·σ(z)·(1 − σ(z))
+        top.sort(key=lambda f: (not f.is_Number, f.is_Add, f.is_Pow))
+        text = "·".join(self._factor(f) for f in top) if top else "1"
+        if bottom:
+            under = "·".join(self._factor(f) for f in bottom)
+            if len(bottom) > 1:
+                under = f"({under})"
+            if len(top) > 1 or (top and top[0].is_Add):
+                text = f"({text})" if not (len(top) == 1 and top[0].is_Add) else text
+            return f"{text}/{under}"
+        return text
+
+    def _factor(self, f):
+        text = self._print(f)
+        return f"({text})" if f.is_Add else text
+
+    def _print_Rational(self, expr):
+        return f"{expr.p}/{expr.q}".replace("-", "−")
+
+    def _print_Integer(self, expr):
+        return str(expr.p).replace("-", "−")
+
+    def _print_Float(self, expr):
+        return number(expr)
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+
+def formula(expr: sympy.Expr) -> str:
+    """A SymPy expression as a learner writes it: ``3·x² − 6·x + 2``."""
+    return _Printer().doprint(expr)
+
+
+def substituted(expr: sympy.Expr, values, digits: int = 6) -> str:
+    """The formula with every symbol replaced by its value: ``2·(−0.3)``."""
+    return _Printer(values, lambda v: number(v, digits)).doprint(expr)
+
+
+def name(symbol_name: str) -> str:
+    """``y_hat`` → ``ŷ``, ``loss`` → ``L``; other names unchanged."""
+    return GREEK.get(symbol_name, symbol_name)
+
+
+def partial(top: str, bottom: str) -> str:
+    return f"∂{name(top)}/∂{name(bottom)}"
+
+
+def number(value, digits: int = 6) -> str:
+    """A value to ``digits`` significant figures, no trailing zeros, a real minus sign.
+
+    Integers and short exact decimals are shown in full (``−18``, ``1.22``, ``107.76294432``)
+    when they fit in ``digits`` + 6 figures, so exact results never look rounded.
+    """
+    if isinstance(value, sympy.Basic):
+        if value.is_Rational:
+            frac = Fraction(int(value.p), int(value.q))
+            exact = _exact_decimal(frac, digits + 6)
+            if exact is not None:
+                return exact.replace("-", "−")
+        value = float(sympy.N(value, 30))
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if value == int(value) and abs(value) < 10 ** (digits + 6):
+        return str(int(value)).replace("-", "−")
+    text = f"{value:.{digits}g}"
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        text = f"{mantissa}×10{str(int(exp)).translate(_SUPERSCRIPT)}"
+    elif "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace("-", "−")
+
+
+def _exact_decimal(frac: Fraction, max_figures: int) -> str | None:
+    """The terminating decimal of ``frac`` if it has at most ``max_figures`` significant figures."""
+    q = frac.denominator
+    twos = fives = 0
+    while q % 2 == 0:
+        q //= 2
+        twos += 1
+    while q % 5 == 0:
+        q //= 5
+        fives += 1
+    if q != 1:
+        return None
+    places = max(twos, fives)
+    scaled = abs(frac.numerator) * (10**places // frac.denominator)
+    digits = str(scaled).rjust(places + 1, "0")
+    if len(str(scaled).strip("0")) > max_figures:
+        return None
+    whole, fractional = digits[: len(digits) - places], digits[len(digits) - places :]
+    text = whole + ("." + fractional if places else "")
+    return ("-" if frac < 0 else "") + text
+
+
+def plain(value, digits: int = 6) -> str:
+    """Like :func:`number` but ASCII (for prompts a learner might copy, and JSON-friendly text)."""
+    text = number(value, digits)
+    if "×10" in text:
+        mantissa, exp = text.split("×10")
+        sup = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"
+        text = mantissa + "e" + exp.translate(str.maketrans(sup, "0123456789-"))
+    return text.replace("−", "-")

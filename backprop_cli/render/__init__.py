@@ -1,0 +1,1 @@
+"""Rich views of the plain results the logic returns. Only this package and the commands draw."""

@@ -1,0 +1,143 @@
+"""Rich views of one training step, in the source's order: forward, loss, backward, update, again."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from backprop_cli import notation as nt
+from backprop_cli.network.engine import Chain, Pass, Run, StepDetail
+from backprop_cli.network.graph import LOSS, Network
+
+MAX_HISTORY_ROWS = 20
+
+
+def forward_table(network: Network, p: Pass, digits: int, title: str = "Forward pass") -> Table:
+    table = Table(title=title, title_style="title", box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("node", style="param", no_wrap=True)
+    table.add_column("formula", style="formula")
+    table.add_column("with numbers")
+    table.add_column("value", style="value", justify="right", no_wrap=True)
+    for node in network.nodes:
+        values = {d: p.values[d] for d in node.deps}
+        table.add_row(
+            nt.name(node.name),
+            nt.formula(node.expr),
+            nt.substituted(node.expr, values, digits),
+            nt.number(p.values[node.name], digits),
+        )
+    return table
+
+
+def chain_text(chain: Chain, digits: int) -> Text:
+    """∂L/∂w1 = ∂L/∂ŷ · ∂ŷ/∂h · ∂h/∂w1 = (ŷ − y)·w2·x = (−18)·0.5·2 = −18"""
+    out = Text()
+    head = nt.partial(LOSS, chain.parameter)
+    for i, path in enumerate(chain.paths):
+        if i:
+            out.append("\n")
+        symbols = " · ".join(nt.partial(f.node, f.dep) for f in path.factors)
+        forms = " · ".join(_wrap(nt.formula(f.formula)) for f in path.factors)
+        nums = " · ".join(_wrap(nt.number(f.value, digits)) for f in path.factors)
+        lead = head if i == 0 else " " * len(head)
+        sign = "=" if len(chain.paths) == 1 else ("=" if i == 0 else "+")
+        out.append(f"{lead} {sign} ", style="grad")
+        out.append(symbols)
+        out.append("\n" + " " * (len(head) + 3))
+        out.append("= ")
+        out.append(forms, style="formula")
+        out.append("\n" + " " * (len(head) + 3))
+        out.append(f"= {nums} = ")
+        out.append(nt.number(path.value, digits), style="value")
+    if not chain.complete:
+        out.append(f"\n{' ' * (len(head) + 3)}(+ more paths, not shown)", style="muted")
+    if len(chain.paths) != 1:
+        out.append(f"\n{head} = ", style="grad")
+        out.append(nt.number(chain.value, digits), style="value")
+        if len(chain.paths) > 1:
+            out.append("  (paths add up)", style="muted")
+    return out
+
+
+def _wrap(text: str) -> str:
+    return f"({text})" if (" " in text or text.startswith("−")) else text
+
+
+def backward_view(detail: StepDetail, digits: int) -> RenderableType:
+    parts: list[RenderableType] = [Text("Backward pass (chain rule)", style="title")]
+    for chain in detail.chains:
+        parts.append(chain_text(chain, digits))
+        parts.append(Text(""))
+    return Group(*parts)
+
+
+def update_table(detail: StepDetail, lr: float, digits: int) -> Table:
+    table = Table(title=f"Update  w ← w − α·∂L/∂w   (α = {nt.number(lr, digits)})", title_style="title",
+                  box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("parameter", style="param")
+    table.add_column("old", justify="right")
+    table.add_column("∂L/∂w", justify="right", style="grad")
+    table.add_column("−α·∂L/∂w", justify="right")
+    table.add_column("new", justify="right", style="value")
+    for u in detail.updates:
+        table.add_row(nt.name(u.parameter), nt.number(u.old, digits), nt.number(u.gradient, digits),
+                      nt.number(u.delta, digits), nt.number(u.new, digits))
+    return table
+
+
+def loss_line(label: str, loss, digits: int, before=None) -> Text:
+    out = Text(f"{label}: ", style="heading")
+    out.append(nt.number(loss, digits), style="value")
+    if before is not None:
+        change = loss - before
+        out.append(f"   (change {'+' if change >= 0 else ''}{nt.number(change, digits)}", style="muted")
+        if before:
+            out.append(f", {nt.number(100 * change / before, 3)}%", style="muted")
+        out.append(")", style="muted")
+    return out
+
+
+def history_table(run: Run, digits: int) -> Table:
+    params = list(run.parameters)
+    table = Table(title=f"{run.steps} steps", title_style="title", box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("step", justify="right", style="muted")
+    table.add_column("loss", justify="right", style="value")
+    for p in params:
+        table.add_column(nt.name(p), justify="right", style="param")
+    rows = list(run.history)
+    if len(rows) > MAX_HISTORY_ROWS:
+        half = MAX_HISTORY_ROWS // 2
+        shown = rows[:half] + [None] + rows[-half:]
+    else:
+        shown = rows
+    for h in shown:
+        if h is None:
+            table.add_row("⋮", "⋮", *("⋮" for _ in params))
+            continue
+        table.add_row(str(h.step), nt.number(h.loss, digits), *(nt.number(h.parameters[p], digits) for p in params))
+    return table
+
+
+def run_view(network: Network, run: Run, digits: int) -> RenderableType:
+    d = run.detail
+    parts: list[RenderableType] = [
+        Text(f"{network.name}: {network.description}", style="muted"),
+        forward_table(network, d.before, digits),
+        loss_line("Loss", d.before.loss, digits),
+        Text(""),
+        backward_view(d, digits),
+        update_table(d, run.lr, digits),
+        forward_table(network, d.after, digits, title="Forward pass after the update"),
+        loss_line("New loss", d.after.loss, digits, before=d.before.loss),
+    ]
+    if run.steps > 1:
+        parts += [
+            Text(""),
+            history_table(run, digits),
+            loss_line(f"Loss after {run.steps} steps", run.loss_after, digits, before=d.before.loss),
+            Text("Parameters: " + ", ".join(f"{nt.name(p)} = {nt.number(v, digits)}" for p, v in run.parameters.items()),
+                 style="param"),
+        ]
+    return Group(*parts)

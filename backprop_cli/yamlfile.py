@@ -1,0 +1,154 @@
+"""Reading YAML content files (networks, lessons) safely, with line numbers for every field.
+
+PyYAML's ``safe_load`` forgets where things were. We compose the same text once more with the
+safe loader to map each field path to its line, so that every problem can be reported as
+``file:line: field: problem``. Aliases are refused (no billion-laughs), duplicate keys are
+refused (PyYAML would silently keep the last one), and files are size-bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from backprop_cli.errors import FileFormatError
+
+MAX_FILE_BYTES = 1_000_000
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Lines:
+    """Maps a field path such as ``("nodes", "z1")`` to the 1-based line it is written on."""
+
+    by_path: dict[Loc, int] = field(default_factory=dict)
+
+    def line(self, loc: Iterable[str | int]) -> int | None:
+        loc = tuple(loc)
+        while loc:
+            if loc in self.by_path:
+                return self.by_path[loc]
+            loc = loc[:-1]
+        return self.by_path.get((), None)
+
+
+def field_name(loc: Iterable[str | int]) -> str:
+    """``("steps", 3, "answer")`` → ``steps[3].answer`` (0-based as in the file's list)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _walk(node: yaml.Node, loc: Loc, lines: Lines, source: str) -> None:
+    lines.by_path.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise FileFormatError(
+                    source, f"'{key}' is given twice (first on line {seen[key]})", line, field_name(loc) or None
+                )
+            seen[key] = line
+            lines.by_path[(*loc, key)] = line
+            _walk(value_node, (*loc, key), lines, source)
+            lines.by_path[(*loc, key)] = line
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines.by_path[(*loc, i)] = item.start_mark.line + 1
+            _walk(item, (*loc, i), lines, source)
+
+
+def load_text(text: str, source: str) -> tuple[Any, Lines]:
+    """Parse YAML (JSON is YAML too) into plain data and its line map."""
+    if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
+        raise FileFormatError(source, f"the file is larger than {MAX_FILE_BYTES // 1000} kB")
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise FileFormatError(
+                    source, "YAML aliases (*name) are not supported; write the value out",
+                    event.start_mark.line + 1,
+                )
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        lines = Lines()
+        if root is not None:
+            _walk(root, (), lines, source)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise FileFormatError(source, f"not valid YAML: {problem}", line) from None
+    except yaml.YAMLError as exc:
+        raise FileFormatError(source, f"not valid YAML: {exc}") from None
+    return data, lines
+
+
+def load_file(path: Path | str) -> tuple[Any, Lines]:
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise FileFormatError(str(path), f"the file is larger than {MAX_FILE_BYTES // 1000} kB")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileFormatError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise FileFormatError(str(path), "is a folder, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(str(path), f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise FileFormatError(str(path), exc.strerror or "cannot be read") from None
+    return load_text(text, str(path))
+
+
+M = TypeVar("M")
+
+
+def validate(model: type[M], data: Any, lines: Lines, source: str) -> M:
+    """Validate plain data against a pydantic model; every problem becomes file:line: field: problem."""
+    from pydantic import ValidationError
+
+    if not isinstance(data, dict):
+        raise FileFormatError(source, "the file must be a mapping of fields (name: value)", lines.line(()))
+    try:
+        return model.model_validate(data)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        problems = [
+            FileFormatError(source, _message(err), lines.line(err["loc"]), field_name(err["loc"]) or None)
+            for err in exc.errors(include_url=False)
+        ]
+        raise FileProblems(problems) from None
+
+
+def _message(err: dict) -> str:
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required field is missing"
+    msg = str(err.get("msg", "invalid"))
+    return msg[0].lower() + msg[1:] if msg else "invalid"
+
+
+class FileProblems(FileFormatError):
+    """Several problems in one file; printed one per line."""
+
+    def __init__(self, problems: list[FileFormatError]):
+        self.problems = problems
+        first = problems[0]
+        super().__init__(first.path, first.problem, first.line, first.field)
+        self.args = ("\n".join(str(p) for p in problems),)
+
+    def __str__(self) -> str:
+        return self.args[0]
