@@ -1,0 +1,204 @@
+"""The terminal driver for lessons and quizzes: draws a session's events, reads the learner's lines.
+
+It is the only place that reads input. Ctrl-C, Ctrl-D and ``quit`` all save progress and leave with
+a one-line goodbye; Ctrl-C exits 130. Piped input (answers one per line) works like a terminal, and
+each answer is echoed so the transcript reads as a dialogue.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console, RenderableType
+from rich.markdown import Markdown
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_OK
+from backprop_cli.interaction import (
+    COMMANDS,
+    Ask,
+    Conversation,
+    Feedback,
+    Finished,
+    Hint,
+    Reveal,
+    Say,
+    Show,
+    command_of,
+)
+
+PROMPT = "› "
+
+#: Renderers for `Show` events, by name; views register more (derivation, forward, ...).
+SHOW_RENDERERS: dict[str, Callable[[Any], RenderableType]] = {}
+
+
+def show_renderer(name: str):
+    def register(fn):
+        SHOW_RENDERERS[name] = fn
+        return fn
+
+    return register
+
+
+@show_renderer("table")
+def _table(data) -> RenderableType:
+    header, rows = data
+    table = Table(show_header=True, header_style="heading")
+    for h in header:
+        table.add_column(h)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def render_event(event) -> RenderableType | None:
+    """One event → one Rich renderable (None for events with nothing to draw)."""
+    if isinstance(event, Say):
+        if event.kind == "heading":
+            return Rule(Text(event.text, style="title"), align="left")
+        if event.kind == "note":
+            return Text(event.text, style="muted")
+        if event.kind == "warning":
+            return Text(event.text, style="warn")
+        return Markdown(event.text)
+    if isinstance(event, Show):
+        renderer = SHOW_RENDERERS.get(event.what)
+        if renderer is None:
+            _load_renderers()
+            renderer = SHOW_RENDERERS.get(event.what)
+        body = renderer(event.data) if renderer else Text(str(event.data))
+        if event.title:
+            return Padding(_titled(event.title, body), (0, 0, 0, 0))
+        return body
+    if isinstance(event, Ask):
+        parts: list[RenderableType] = [Text(event.label, style="accent"), Markdown(event.prompt)]
+        for i, option in enumerate(event.options):
+            parts.append(Text(f"  {chr(ord('a') + i)}) {option}"))
+        from rich.console import Group
+
+        return Group(*parts)
+    if isinstance(event, Feedback):
+        text = Text()
+        if event.read_as:
+            text.append(f"read as: {event.read_as}\n", style="muted")
+        if event.status == "correct":
+            text.append("✓ Correct", style="good")
+            if event.message:
+                text.append(f" — {event.message}")
+        elif event.status == "incorrect":
+            text.append("✗ Not quite", style="bad")
+            if event.message:
+                text.append(f": {event.message}")
+        else:
+            text.append("? ", style="warn")
+            text.append(event.message or "I could not read that.")
+        if event.detail:
+            text.append(f"\n  {event.detail}", style="muted")
+        return text
+    if isinstance(event, Hint):
+        return Text.assemble((f"Hint {event.number}/{event.total}: ", "hint"), event.text)
+    if isinstance(event, Reveal):
+        from rich.console import Group
+
+        head = Text.assemble(("Answer: " if not event.skipped else "Skipped. The answer: ", "heading"),
+                             (event.answer, "value"))
+        return Group(head, Markdown(event.explanation)) if event.explanation else head
+    if isinstance(event, Finished):
+        from rich.console import Group
+
+        parts = [Rule(style="muted"), Text(event.summary, style="title")]
+        if event.rows:
+            table = Table(*event.header) if event.header else Table(show_header=False)
+            for row in event.rows:
+                table.add_row(*row)
+            parts.append(table)
+        return Group(*parts)
+    return None
+
+
+def _titled(title: str, body: RenderableType) -> RenderableType:
+    from rich.console import Group
+
+    return Group(Text(title, style="heading"), body)
+
+
+def _load_renderers() -> None:
+    """Import the modules that register Show renderers (kept lazy: they pull in SymPy)."""
+    import importlib
+
+    for module in ("backprop_cli.render.lesson_views", "backprop_cli.render.views"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def help_text() -> str:
+    return "At any prompt you can type: " + ", ".join(f"{k} ({v})" for k, v in COMMANDS.items())
+
+
+class LineReader:
+    """Reads one line from a terminal (with line editing) or a pipe; raises EOFError at the end."""
+
+    def __init__(self, console: Console, stream=None):
+        self.console = console
+        self.stream = stream or sys.stdin
+        self.tty = self.stream.isatty()
+
+    def read(self) -> str:
+        if self.tty:
+            return self.console.input(Text(PROMPT, style="prompt"))
+        self.console.print(Text(PROMPT, style="prompt"), end="")
+        line = self.stream.readline()
+        if line == "":
+            self.console.print()
+            raise EOFError
+        line = line.rstrip("\r\n")
+        self.console.print(line, markup=False, highlight=False)  # echo: the transcript reads as a dialogue
+        return line
+
+
+def converse(session: Conversation, console: Console, reader: LineReader | None = None,
+             goodbye: str = "Progress saved. See you next time!") -> int:
+    """Drive ``session`` to the end; returns the exit code (0, or 130 after Ctrl-C)."""
+    reader = reader or LineReader(console)
+
+    def draw(events) -> None:
+        for event in events:
+            renderable = render_event(event)
+            if renderable is not None:
+                console.print(renderable)
+                if isinstance(event, (Feedback, Reveal, Hint)):
+                    console.print()
+
+    try:
+        draw(session.start())
+        while not session.finished:
+            try:
+                line = reader.read()
+            except EOFError:
+                session.save()
+                console.print(Text(goodbye, style="muted"))
+                return EXIT_OK
+            if command_of(line) == "quit":
+                session.save()
+                console.print(Text(goodbye, style="muted"))
+                return EXIT_OK
+            if command_of(line) == "help":
+                console.print(Text(help_text(), style="muted"))
+                continue
+            draw(session.answer(line))
+        session.save()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        session.save()
+        console.print()
+        console.print(Text(goodbye, style="muted"))
+        return EXIT_INTERRUPTED
