@@ -41,7 +41,7 @@ def _register() -> None:
 
     for module in (step,):
         module.register(app)
-    for name in ("learn", "quiz", "views"):
+    for name in ("learn", "quiz", "views", "progress"):
         try:
             module = __import__(f"backprop_cli.commands.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:

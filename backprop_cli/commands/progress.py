@@ -1,0 +1,93 @@
+"""`backprop progress`: what the learner has done so far; `backprop progress reset` to start again."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import typer
+
+
+def _catalog() -> tuple[list | None, list[str]]:
+    """The course's lessons (for titles and not-started lessons), or None while there is no course."""
+    try:
+        from backprop_cli.course import catalog
+    except ImportError:
+        return None, []
+    from backprop_cli.errors import BackpropError
+
+    try:
+        lessons = list(catalog())
+    except BackpropError as exc:
+        return None, [f"the lessons could not be listed ({exc}); showing lesson ids only"]
+    if not all(hasattr(lesson, "id") and hasattr(lesson, "title") for lesson in lessons):
+        return None, []
+    return lessons, []
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        typer.echo(f"backprop: warning: {warning}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    progress_app = typer.Typer(help="Show your progress in lessons and quizzes, or reset it.",
+                               invoke_without_command=True, no_args_is_help=False)
+
+    @progress_app.callback(invoke_without_command=True)
+    def show(
+        ctx: typer.Context,
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
+    ) -> None:
+        """Lessons with status and score, the last lesson, quiz history and your weakest topics."""
+        if ctx.invoked_subcommand is not None:
+            return
+        from backprop_cli.progress import Store, summarize
+
+        store = Store()
+        progress, warnings = store.load()
+        catalog, problems = _catalog()
+        _warn(warnings + problems)
+        summary = summarize(progress, catalog, path=store.path, warnings=warnings + problems)
+        if as_json:
+            typer.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
+            return
+        from backprop_cli.render.progress import summary_view
+        from backprop_cli.render.theme import console
+
+        console().print(summary_view(summary))
+
+    @progress_app.command()
+    def reset(
+        lesson: Optional[str] = typer.Argument(None, help="A lesson id or number; without it, everything."),
+        yes: bool = typer.Option(False, "--yes", "-y", help="Erase everything without asking."),
+    ) -> None:
+        """Start one lesson again, or erase all progress and quiz history."""
+        from backprop_cli.errors import UsageError
+        from backprop_cli.progress import Store, resolve_lesson
+        from backprop_cli.render import theme
+
+        store = Store()
+        progress, warnings = store.load()
+        _warn(warnings)
+        if lesson is not None:
+            lesson_id = resolve_lesson(lesson, progress, _catalog()[0])
+            if lesson_id not in progress.lessons:
+                typer.echo(f"Lesson {lesson_id} has no progress; nothing to reset.")
+                return
+            store.reset(lesson_id)
+            typer.echo(f"Lesson {lesson_id} reset: it starts again from the beginning.")
+            return
+        if not yes:
+            if not theme.interactive():
+                raise UsageError("not erasing all progress without confirmation; "
+                                 "add --yes (or name one lesson to reset)")
+            question = (f"Erase all progress ({len(progress.lessons)} lessons, "
+                        f"{len(progress.quizzes)} quizzes) in {store.path}?")
+            if not typer.confirm(question, default=False):
+                typer.echo("Nothing was reset.")
+                return
+        store.reset()
+        typer.echo(f"All progress erased ({store.path}).")
+
+    app.add_typer(progress_app, name="progress")
