@@ -1,0 +1,159 @@
+"""Checking a learner's answer to a lesson question: the lesson's own mistakes, the context
+mistakes its network implies, and follow-through from the learner's earlier answers.
+
+The session and the lesson validator both call :func:`check`, so what the validator proves about
+an answer key is exactly what the learner meets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import sympy
+
+from backprop_cli import checking
+from backprop_cli.course.lesson import Lesson, Question
+from backprop_cli.expressions import parse
+
+
+def listed_mistake_name(question: Question, k: int) -> str:
+    return f"{question.id}:mistake-{k + 1}"
+
+
+def listed_mistakes(lesson: Lesson, question: Question) -> list[checking.Mistake]:
+    """The mistakes the lesson lists for this question, computed like answers."""
+    out = []
+    step_index = lesson.spec.steps.index(question.step)
+    for k, spec in enumerate(question.step.mistakes):
+        loc = ("steps", step_index, "mistakes", k, "answer")
+        if question.step.ask == "choice":
+            letter = spec.answer.strip().lower()
+            options = "abcdefghijklmnopqrstuvwxyz"[: len(question.step.options or ())]
+            if letter not in options:
+                raise lesson.problem(f"a choice mistake is a letter ({', '.join(options)})", loc)
+            value = sympy.Integer(options.index(letter))
+        elif question.step.ask == "number":
+            value = lesson.value(lesson.parse(spec.answer, loc))
+            if not value.is_number:
+                raise lesson.problem("a mistake of a number question must be a number", loc)
+        else:
+            value = lesson.expand(lesson.parse(spec.answer, loc))
+        out.append(checking.Mistake(listed_mistake_name(question, k), value, lesson.interpolate(spec.feedback, loc)))
+    return out
+
+
+def context_mistakes(lesson: Lesson, question: Question) -> list[checking.Mistake]:
+    """Mistakes the network implies: a missing chain factor, a forward value for a gradient,
+    an update added instead of subtracted, σ given for σ(1−σ)."""
+    if question.step.ask != "number" or lesson.network is None:
+        return []
+    from backprop_cli import notation
+
+    out: list[checking.Mistake] = []
+    names = {str(s) for s in question.answer_expr.free_symbols}
+    expr = question.answer_expr
+    gradient_like = any(n.startswith("d_") for n in names) or _uses_gradient(lesson, question)
+    if expr.is_Mul and len(expr.args) > 1:
+        factors = [(notation.formula(arg), lesson.value(arg)) for arg in expr.args]
+        if all(v.is_number for _, v in factors):
+            out += checking.chain_mistakes(factors)
+    if gradient_like:
+        forward = {notation.name(n.name): lesson.values[n.name] for n in lesson.network.nodes}
+        out += checking.forward_value_mistakes(forward)
+    for update in lesson.detail.updates:
+        if f"new_{update.parameter}" in names or ("lr" in names and update.parameter in names):
+            out += checking.update_mistakes(update.old, lesson.definitions["lr"], update.gradient)
+    from backprop_cli.mathfunctions import sigmoid
+
+    for node in lesson.network.nodes:
+        if isinstance(node.expr, sigmoid):
+            asks_local = any(n.startswith(f"d_{node.name}_d_") for n in names)
+            s = sympy.Symbol(node.name, real=True)
+            if asks_local or sympy.simplify(lesson.expand(expr) - s * (1 - s)) == 0:
+                out.append(checking.sigmoid_mistake(lesson.values[node.name]))
+    return out
+
+
+def _uses_gradient(lesson: Lesson, question: Question) -> bool:
+    by_id = {q.id: q for q in lesson.questions}
+    for used in question.uses:
+        q = by_id.get(used)
+        if q is not None and q is not question:
+            if any(str(s).startswith("d_") for s in q.answer_expr.free_symbols) or _uses_gradient(lesson, q):
+                return True
+    return False
+
+
+def carried(lesson: Lesson, question: Question, learner: Mapping[str, sympy.Expr]) -> list[checking.Carried]:
+    """The answer recomputed from the learner's own earlier answers, where those differ."""
+    if question.step.ask != "number" or not question.uses:
+        return []
+    own = {}
+    for qid in sorted(question.uses):
+        if qid in learner and learner[qid] != lesson.definitions.get(qid):
+            own[qid] = learner[qid]
+    if not own:
+        return []
+    value = lesson.value(question.answer_expr, overrides=own)
+    if not value.is_number:
+        return []
+    labels = {q.id: f"question {q.index + 1}" for q in lesson.questions}
+    return [checking.Carried(value, tuple(labels[q] for q in own))]
+
+
+def check(lesson: Lesson, question: Question, text: str,
+          learner: Mapping[str, sympy.Expr] | None = None) -> checking.Verdict:
+    """Check ``text`` as an answer to ``question``; ``learner`` holds the learner's earlier answers."""
+    mistakes = listed_mistakes(lesson, question)
+    step = question.step
+    if step.ask == "choice":
+        return checking.check_choice(text, list(step.options or ()), int(question.expected))
+    if step.ask == "expression":
+        return checking.check_expression(text, question.expected, question.names, mistakes=mistakes)
+    return checking.check_number(
+        text,
+        question.expected,
+        exact=step.exact,
+        mistakes=[*mistakes, *context_mistakes(lesson, question)],
+        carried=carried(lesson, question, learner or {}),
+        names=list(lesson.known_names()),
+    )
+
+
+def typed(question: Question) -> str:
+    """The answer key as a learner would type it (used by the validator and by `skip`)."""
+    from backprop_cli import notation
+
+    if question.step.ask == "choice":
+        return "abcdefghijklmnopqrstuvwxyz"[int(question.expected)]
+    if question.step.ask == "number":
+        return notation.plain(question.expected, 10)
+    return sympy.sstr(question.expected)
+
+
+def shown(question: Question) -> str:
+    """The answer key as the learner is shown it."""
+    return shown_value(question.step.ask, question.expected, question.step.options)
+
+
+def shown_value(kind: str, value: sympy.Expr, options=None) -> str:
+    """A value of a question of this kind as the learner is shown it (answer keys, mistakes)."""
+    from backprop_cli import notation
+
+    if kind == "choice":
+        i = int(value)
+        return f"{'abcdefghijklmnopqrstuvwxyz'[i]}) {options[i]}"
+    if kind == "number":
+        return notation.number(value, 6)
+    return notation.formula(value)
+
+
+def learner_value(question: Question, text: str, lesson: Lesson) -> sympy.Expr | None:
+    """The value a learner's accepted answer stands for (for follow-through); None if unreadable."""
+    if question.step.ask != "number":
+        return None
+    try:
+        value = parse(text, ()).expr
+    except Exception:  # noqa: BLE001 - an unreadable saved answer simply carries nothing
+        return None
+    return value if value.is_number else None

@@ -1,0 +1,240 @@
+"""A lesson made ready to teach: every formula parsed, every define and answer computed by SymPy.
+
+The file only names formulas; this module turns them into exact values (``Rational`` where the
+arithmetic is rational, symbolic constants such as σ(−1/2) otherwise) so that what the learner is
+shown and what they are checked against come from one computation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import sympy
+
+from backprop_cli.course.schema import (
+    DerivativeDef,
+    DeriveStep,
+    LessonFile,
+    NetworkStep,
+    QuestionStep,
+    TextStep,
+    ValueDef,
+)
+from backprop_cli.errors import ExpressionError, FileFormatError
+from backprop_cli.expressions import parse, symbol
+from backprop_cli.yamlfile import Lines
+
+INTERPOLATION = re.compile(r"\{\{(.*?)\}\}")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question with its computed answer (``expected``) and what is needed to check it."""
+
+    index: int  # position among the lesson's questions, from 0
+    step: QuestionStep
+    expected: sympy.Expr  # exact value (number questions), expression, or the choice index
+    uses: frozenset[str]  # earlier question ids its answer formula names (for follow-through)
+    answer_expr: sympy.Expr  # the answer formula, over names (before substitution)
+    names: Mapping[str, sympy.Symbol]  # for expression questions: the names the learner may use
+
+    @property
+    def id(self) -> str:
+        return self.step.id
+
+
+@dataclass
+class Lesson:
+    """A validated lesson file with its evaluation environment."""
+
+    spec: LessonFile
+    source: str
+    lines: Lines
+    network: Any = None  # backprop_cli.network.graph.Network
+    detail: Any = None  # the engine's exact StepDetail for the network, if any
+    symbols: dict[str, sympy.Symbol] = field(default_factory=dict)
+    #: name → expression over ``symbols`` (defines, computed network names, question answers)
+    definitions: dict[str, sympy.Expr] = field(default_factory=dict)
+    #: symbol name → value for numeric evaluation (the network's forward values)
+    values: dict[str, sympy.Expr] = field(default_factory=dict)
+    questions: list[Question] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    # -- evaluation ---------------------------------------------------------------------------
+    def known_names(self) -> dict[str, sympy.Symbol]:
+        names = dict(self.symbols)
+        for name in self.definitions:
+            names.setdefault(name, symbol(name))
+        return names
+
+    def parse(self, text: str, loc: tuple) -> sympy.Expr:
+        """Parse a formula of this lesson, reporting problems at ``loc`` of the file."""
+        try:
+            return parse(text, self.known_names()).expr
+        except ExpressionError as exc:
+            raise self.problem(exc.message, loc) from None
+
+    def expand(self, expr: sympy.Expr, overrides: Mapping[str, sympy.Expr] | None = None) -> sympy.Expr:
+        """Replace defined names by their definitions (``overrides`` first), leaving free symbols."""
+        table = {symbol(n): e for n, e in self.definitions.items()}
+        if overrides:
+            table.update({symbol(n): e for n, e in overrides.items()})
+        for _ in range(50):
+            new = expr.xreplace(table)
+            if new == expr:
+                return expr
+            expr = new
+        return expr  # pragma: no cover - definitions are acyclic by construction
+
+    def value(self, expr: sympy.Expr, overrides: Mapping[str, sympy.Expr] | None = None) -> sympy.Expr:
+        """Expand and substitute the network's values: a number when the formula is fully determined."""
+        expanded = self.expand(expr, overrides)
+        if self.values:
+            expanded = expanded.xreplace({symbol(n): v for n, v in self.values.items()})
+        return expanded
+
+    def interpolate(self, text: str, loc: tuple) -> str:
+        """Replace each ``{{formula}}`` by its value (or, if it is not a number, by the formula)."""
+        from backprop_cli import notation
+
+        def one(match: re.Match) -> str:
+            expr = self.value(self.parse(match.group(1).strip(), loc))
+            if expr.is_number:
+                return notation.number(expr)
+            return notation.formula(expr)
+
+        return INTERPOLATION.sub(one, text)
+
+    def problem(self, message: str, loc: tuple) -> FileFormatError:
+        from backprop_cli.yamlfile import field_name
+
+        return FileFormatError(self.source, message, self.lines.line(loc), field_name(loc) or None)
+
+
+def build(spec: LessonFile, source: str, lines: Lines, base: Path | None) -> Lesson:
+    """Compute a lesson's environment: network values, defines, and every question's answer."""
+    lesson = Lesson(spec=spec, source=source, lines=lines)
+    setup = spec.setup
+    for name in setup.symbols:
+        lesson.symbols[name] = symbol(name)
+    if setup.network is not None:
+        _attach_network(lesson, setup.network, base)
+    for name, definition in setup.define.items():
+        loc = ("setup", "define", name)
+        if name in lesson.known_names():
+            raise lesson.problem(f"'{name}' is already defined", loc)
+        lesson.definitions[name] = _define(lesson, definition, loc)
+    seen: set[str] = set()
+    for i, step in enumerate(spec.steps):
+        if isinstance(step, QuestionStep):
+            loc = ("steps", i)
+            if step.id in seen or step.id in lesson.known_names():
+                raise lesson.problem(f"the id '{step.id}' is already used", (*loc, "id"))
+            seen.add(step.id)
+            question = _question(lesson, step, i, len(lesson.questions))
+            lesson.questions.append(question)
+            if step.ask == "number":
+                lesson.definitions[step.id] = question.expected
+    return lesson
+
+
+def _attach_network(lesson: Lesson, name: str, base: Path | None) -> None:
+    from backprop_cli.errors import BackpropError
+    from backprop_cli.network.engine import Engine
+    from backprop_cli.network.model import builtin_names
+    from backprop_cli.network.model import load as load_network
+
+    target = name
+    if name not in builtin_names() and base is not None:
+        target = str((base / name).resolve())
+    try:
+        net = load_network(target)
+    except BackpropError as exc:
+        raise lesson.problem(f"network: {exc}", ("setup", "network")) from None
+    lr = net.learning_rate
+    if lesson.spec.setup.learning_rate is not None:
+        lr = lesson.parse(lesson.spec.setup.learning_rate, ("setup", "learning_rate"))
+    if lr is None:
+        raise lesson.problem("the network has no learning_rate; give setup.learning_rate", ("setup", "network"))
+    detail = Engine(net).step_detail(lr, exact=True)
+    lesson.network, lesson.detail = net, detail
+    for leaf in net.leaves():
+        lesson.symbols[leaf] = symbol(leaf)
+    for node in net.nodes:
+        lesson.symbols[node.name] = symbol(node.name)
+    lesson.values.update(detail.before.values)
+    computed = {"lr": sympy.nsimplify(lr) if not isinstance(lr, sympy.Basic) else lr}
+    for name_, adj in detail.adjoints.items():
+        computed[f"d_loss_d_{name_}"] = adj
+    for (node, dep), value in detail.locals.items():
+        computed[f"d_{node}_d_{dep}"] = value
+    for update in detail.updates:
+        computed[f"new_{update.parameter}"] = update.new
+    for node in net.nodes:
+        computed[f"new_{node.name}"] = detail.after.values[node.name]
+    lesson.definitions.update(computed)
+
+
+def _define(lesson: Lesson, definition, loc: tuple) -> sympy.Expr:
+    if isinstance(definition, DerivativeDef):
+        if definition.derivative not in lesson.definitions:
+            raise lesson.problem(f"'{definition.derivative}' is not defined above", (*loc, "derivative"))
+        if definition.wrt not in lesson.symbols:
+            raise lesson.problem(f"'{definition.wrt}' is not one of the setup's symbols", (*loc, "wrt"))
+        return sympy.diff(lesson.definitions[definition.derivative], lesson.symbols[definition.wrt])
+    if isinstance(definition, ValueDef):
+        expr = lesson.expand(lesson.parse(definition.value, (*loc, "value")))
+        point = {}
+        for var, text in definition.at.items():
+            if var not in lesson.symbols:
+                raise lesson.problem(f"'{var}' is not one of the setup's symbols", (*loc, "at", var))
+            point[lesson.symbols[var]] = lesson.value(lesson.parse(text, (*loc, "at", var)))
+        return expr.xreplace(point)
+    return lesson.expand(lesson.parse(definition, loc))
+
+
+def _question(lesson: Lesson, step: QuestionStep, i: int, index: int) -> Question:
+    loc = ("steps", i, "answer")
+    if step.ask == "choice":
+        expected = sympy.Integer("abcdefghijklmnopqrstuvwxyz".index(step.answer.strip().lower()))
+        return Question(index, step, expected, frozenset(), expected, {})
+    from backprop_cli.expressions import parse as parse_formula
+
+    try:
+        parsed = parse_formula(step.answer, lesson.known_names())
+    except ExpressionError as exc:
+        raise lesson.problem(exc.message, loc) from None
+    question_ids = {q.id for q in lesson.questions}
+    uses = frozenset(n for n in parsed.names if n in question_ids)
+    if step.ask == "number":
+        expected = lesson.value(parsed.expr)
+        if not expected.is_number:
+            free = ", ".join(sorted(str(s) for s in expected.free_symbols))
+            raise lesson.problem(f"a number question's answer must be a number, but it depends on {free}", loc)
+        if not expected.is_real:
+            raise lesson.problem("the answer is not a real number", loc)
+        return Question(index, step, expected, uses, parsed.expr, {})
+    expected = lesson.expand(parsed.expr)
+    allowed = step.names if step.names is not None else list(lesson.symbols)
+    for n in step.names or ():
+        if n not in lesson.symbols:
+            raise lesson.problem(f"'{n}' is not one of the lesson's symbols", ("steps", i, "names"))
+    names = {n: lesson.symbols[n] for n in allowed}
+    stray = {str(s) for s in expected.free_symbols} - set(names)
+    if stray:
+        raise lesson.problem(f"the answer uses {', '.join(sorted(stray))}, which the learner may not use", loc)
+    return Question(index, step, expected, uses, parsed.expr, names)
+
+
+# Re-exported for type hints elsewhere.
+__all__ = ["Lesson", "Question", "build", "TextStep", "DeriveStep", "NetworkStep", "QuestionStep"]

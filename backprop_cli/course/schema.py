@@ -1,0 +1,159 @@
+"""The lesson file schema, version 1 (documented for authors in docs/lessons.md).
+
+Strict on purpose: unknown keys are errors, so a typo is reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
+
+SCHEMA_VERSION = 1
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,40}$"
+
+
+def _formula(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError("must be a formula (text or a number)")
+    text = repr(value) if isinstance(value, float) else str(value)
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
+def _prose(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be non-empty text")
+    return value
+
+
+Formula = Annotated[str, BeforeValidator(_formula)]
+Prose = Annotated[str, BeforeValidator(_prose)]
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DerivativeDef(Strict):
+    derivative: Name
+    wrt: Name
+
+
+class ValueDef(Strict):
+    value: Formula
+    at: dict[Name, Formula]
+
+
+Define = Union[DerivativeDef, ValueDef, Formula]
+
+
+class Setup(Strict):
+    symbols: list[Name] = []
+    network: str | None = None
+    learning_rate: Formula | None = None
+    define: dict[Name, Define] = {}
+
+
+class StepBase(Strict):
+    title: str | None = None
+    optional: bool = False
+
+
+class TextStep(StepBase):
+    text: Prose
+
+
+class DeriveSpec(Strict):
+    expr: Formula
+    wrt: Name
+
+
+class DeriveStep(StepBase):
+    derive: DeriveSpec
+
+
+class NetworkStep(StepBase):
+    network: Literal["forward", "backward", "update", "after"]
+
+
+class MistakeSpec(Strict):
+    answer: Formula
+    feedback: Prose
+
+
+class Because(Strict):
+    value: Formula
+    is_: Literal["negative", "positive", "zero"] = Field(alias="is")
+
+
+class QuestionStep(StepBase):
+    id: Name
+    ask: Literal["number", "expression", "choice"]
+    prompt: Prose
+    answer: Formula
+    exact: bool | None = None
+    names: list[Name] | None = None
+    options: list[Prose] | None = None
+    because: Because | None = None
+    hints: list[Prose] = Field(min_length=1)
+    explanation: Prose
+    mistakes: list[MistakeSpec] = []
+
+    @model_validator(mode="after")
+    def _choice_fields(self):
+        if self.ask == "choice":
+            if not self.options or len(self.options) < 2:
+                raise ValueError("a choice question needs at least two options")
+            letters = "abcdefghijklmnopqrstuvwxyz"[: len(self.options)]
+            if self.answer.strip().lower() not in letters:
+                raise ValueError(f"the answer of a choice question is a letter ({', '.join(letters)})")
+        elif self.options or self.because:
+            raise ValueError("options and because belong to choice questions only")
+        if self.names is not None and self.ask != "expression":
+            raise ValueError("names belongs to expression questions only")
+        if self.exact is not None and self.ask != "number":
+            raise ValueError("exact belongs to number questions only")
+        return self
+
+
+def _step_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key in ("ask", "text", "derive", "network"):
+            if key in value:
+                return "·" + key
+        return None
+    if isinstance(value, BaseModel):
+        return {"QuestionStep": "·ask", "TextStep": "·text", "DeriveStep": "·derive", "NetworkStep": "·network"}[
+            type(value).__name__
+        ]
+    return None
+
+
+Step = Annotated[
+    Union[
+        Annotated[QuestionStep, Tag("·ask")],
+        Annotated[TextStep, Tag("·text")],
+        Annotated[DeriveStep, Tag("·derive")],
+        Annotated[NetworkStep, Tag("·network")],
+    ],
+    Discriminator(
+        _step_kind,
+        custom_error_type="step_kind",
+        custom_error_message="a step needs one of: text, derive, network, ask",
+    ),
+]
+
+
+class LessonFile(Strict):
+    version: int = SCHEMA_VERSION
+    id: str = Field(pattern=ID_PATTERN, max_length=40)
+    title: Prose
+    summary: Prose
+    order: int = Field(ge=0, le=999)
+    requires: list[str] = []
+    setup: Setup = Setup()
+    steps: list[Step] = Field(min_length=1)

@@ -1,0 +1,65 @@
+"""Renderers for the computed views a lesson shows (`Show` events): derivations and network tables."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from backprop_cli import notation as nt
+from backprop_cli.render import step as step_views
+from backprop_cli.render.conversation import show_renderer
+
+DIGITS = 6
+
+
+@show_renderer("derivation")
+def derivation(data) -> RenderableType:
+    """d/dx of an expression, one line per rule, indented by depth, each naming its rule."""
+    from backprop_cli.views.derivation import derive_steps
+
+    expr, var = data
+    steps = derive_steps(expr, var)
+    v = nt.name(str(var))
+    lines: list[RenderableType] = [Text.assemble(("d/d" + v + " ", "heading"), (nt.formula(expr), "formula"))]
+    for s in steps:
+        indent = "  " * (s.depth + 1)
+        line = Text(indent)
+        line.append(f"[{s.rule}] ", style="accent")
+        line.append(f"d/d{v}({nt.formula(s.before)}) = ")
+        if s.applied:
+            line.append(f"{s.applied} = ")
+        line.append(nt.formula(s.after), style="formula")
+        lines.append(line)
+        if s.explanation:
+            lines.append(Text(indent + "    " + s.explanation, style="muted"))
+    if steps:
+        lines.append(Text.assemble(("Result: ", "heading"),
+                                   (f"d/d{v} = {nt.formula(steps[0].after)}", "value")))
+    return Group(*lines)
+
+
+@show_renderer("forward")
+def forward(data) -> RenderableType:
+    network, detail, _ = data
+    return step_views.forward_table(network, detail.before, DIGITS)
+
+
+@show_renderer("backward")
+def backward(data) -> RenderableType:
+    network, detail, _ = data
+    return step_views.backward_view(detail, DIGITS)
+
+
+@show_renderer("update")
+def update(data) -> RenderableType:
+    network, detail, lr = data
+    return step_views.update_table(detail, lr, DIGITS)
+
+
+@show_renderer("after")
+def after(data) -> RenderableType:
+    network, detail, _ = data
+    return Group(
+        step_views.forward_table(network, detail.after, DIGITS, title="Forward pass after the update"),
+        step_views.loss_line("New loss", detail.after.loss, DIGITS, before=detail.before.loss),
+    )

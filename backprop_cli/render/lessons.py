@@ -1,0 +1,125 @@
+"""Lesson screens: the menu, `lessons show`, and the glue that runs a guided lesson in the terminal."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
+
+from backprop_cli.render.theme import console
+
+STATUS_STYLE = {"done": ("✓ done", "good"), "in-progress": ("… in progress", "warn"), "not-started": ("not started", "muted")}
+
+
+def lesson_menu(lessons, progress) -> Table:
+    table = Table(title="Lessons", title_style="title", box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("#", justify="right", style="muted")
+    table.add_column("id", style="param", no_wrap=True)
+    table.add_column("title")
+    table.add_column("questions", justify="right")
+    table.add_column("status", no_wrap=True)
+    for info in lessons:
+        record = progress.lessons.get(info.id)
+        status = record.status if record else "not-started"
+        label, style = STATUS_STYLE.get(status, (status, "muted"))
+        table.add_row(str(info.number), info.id, info.title, str(info.question_count), Text(label, style=style))
+    return table
+
+
+def _choose(lessons, progress, con) -> str | None:
+    """The menu: returns the chosen lesson id, or None when the learner leaves."""
+    from backprop_cli.errors import UsageError
+    from backprop_cli.render.conversation import LineReader
+
+    con.print(lesson_menu(lessons, progress))
+    ids = [i.id for i in lessons]
+    default = progress.last_lesson if progress.last_lesson in ids else None
+    if default is None:
+        default = next((i.id for i in lessons if progress.lessons.get(i.id) is None
+                        or progress.lessons[i.id].status != "done"), ids[0])
+    record = progress.lessons.get(default)
+    verb = "continue" if record is not None and record.status == "in-progress" else "start"
+    reader = LineReader(con)
+    while True:
+        con.print(Text.assemble("Lesson number or id ", (f"[Enter: {verb} {default}]", "muted"), ", or q to leave:"))
+        line = reader.read().strip()
+        if line.lower() in ("q", "quit", "exit"):
+            return None
+        if not line:
+            return default
+        if line.isdigit() and 1 <= int(line) <= len(lessons):
+            return ids[int(line) - 1]
+        if line in ids:
+            return line
+        con.print(Text(f"No lesson '{line}'. Type a number from 1 to {len(ids)}, an id, or q.", style="warn"))
+        _ = UsageError  # keeps the import honest for type checkers
+
+
+def run_learn(reference: str | None, *, restart: bool = False) -> int:
+    """`backprop learn`: pick (or continue) a lesson and converse until it ends or the learner leaves."""
+    from backprop_cli import course
+    from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_OK
+    from backprop_cli.progress import Store
+    from backprop_cli.render.conversation import converse
+    from backprop_cli.session import LessonSession
+
+    con = console()
+    store = Store()
+    progress, warnings = store.load()
+    for warning in warnings:
+        console(stderr=True).print(Text(f"warning: {warning}", style="warn"))
+    number = None
+    if reference is None:
+        lessons = course.catalog()
+        try:
+            chosen = _choose(lessons, progress, con)
+        except EOFError:
+            return EXIT_OK
+        except KeyboardInterrupt:
+            con.print()
+            return EXIT_INTERRUPTED
+        if chosen is None:
+            return EXIT_OK
+        lesson = course.find(chosen)
+        number = next(i.number for i in lessons if i.id == chosen)
+    else:
+        lesson = course.find(reference)
+        if reference.isdigit():
+            number = int(reference)
+    session = LessonSession(lesson, store, progress, restart=restart, number=number)
+    return converse(session, con)
+
+
+def lesson_document(lesson) -> RenderableType:
+    """A whole lesson with its answers, for reading or printing (`backprop lessons show`)."""
+    from backprop_cli.course import answers
+    from backprop_cli.course.schema import QuestionStep
+    from backprop_cli.interaction import Say
+    from backprop_cli.render.conversation import render_event
+    from backprop_cli.session import LessonSession
+
+    parts: list[RenderableType] = [Text(lesson.title, style="title"), Text(lesson.spec.summary, style="muted")]
+    # Non-question steps use the session's own events, so `show` reads as the learner sees them.
+    for i, step in enumerate(lesson.spec.steps):
+        loc = ("steps", i)
+        if step.title:
+            parts.append(render_event(Say(step.title + (" (optional)" if step.optional else ""), "heading")))
+        if not isinstance(step, QuestionStep):
+            for event in LessonSession.events_for(lesson, i):
+                parts.append(render_event(event))
+            continue
+        q = next(q for q in lesson.questions if q.step is step)
+        parts.append(Text(f"Question {q.index + 1} ({step.ask})", style="accent"))
+        parts.append(Markdown(lesson.interpolate(step.prompt, (*loc, "prompt"))))
+        for k, option in enumerate(step.options or ()):
+            parts.append(Text(f"  {chr(ord('a') + k)}) {option}"))
+        parts.append(Text.assemble(("Answer: ", "heading"), (answers.shown(q), "value")))
+        for k, hint in enumerate(step.hints, start=1):
+            parts.append(Text.assemble((f"Hint {k}: ", "hint"), lesson.interpolate(hint, (*loc, "hints", k - 1))))
+        parts.append(Markdown(lesson.interpolate(step.explanation, (*loc, "explanation"))))
+        for m in answers.listed_mistakes(lesson, q):
+            parts.append(Text(f"  If the learner answers {answers.shown_value(q.step.ask, m.value, q.step.options)}: {m.feedback}", style="muted"))
+        parts.append(Text(""))
+    return Group(*parts)

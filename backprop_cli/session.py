@@ -1,0 +1,263 @@
+"""A guided lesson as a state machine: feed it the learner's lines, get back what to show.
+
+No I/O here (the terminal driver draws and reads); progress is recorded in the store's working
+state after every answer and written by :meth:`LessonSession.save`, which the driver calls on
+quit, Ctrl-C, Ctrl-D and at the end (and which the session itself calls after each question, so
+an unexpected kill loses at most the answer being typed).
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from backprop_cli.course import answers
+from backprop_cli.course.lesson import Lesson, Question
+from backprop_cli.course.schema import DeriveStep, NetworkStep, QuestionStep, TextStep
+from backprop_cli.interaction import Ask, Event, Feedback, Finished, Hint, Reveal, Say, Show, command_of
+
+NUDGE_AFTER = 2  # wrong answers before the session reminds the learner of hint and skip
+
+
+class LessonSession:
+    def __init__(self, lesson: Lesson, store, progress, *, restart: bool = False, number: int | None = None):
+        self.lesson = lesson
+        self.store = store
+        self.progress = progress
+        self.number = number
+        self.record = progress.lesson(lesson.id)
+        if restart or self.record.status == "done":
+            self._reset_record()
+        self.position = min(self.record.step, len(lesson.spec.steps))
+        self.question: Question | None = None
+        self.hints_shown = 0
+        self.wrong_streak = 0
+        self.finished = False
+        self.learner: dict[str, sympy.Expr] = {}
+        for q in lesson.questions:
+            saved = self.record.questions.get(q.id)
+            if saved is not None and saved.answer is not None:
+                value = answers.learner_value(q, saved.answer, lesson)
+                if value is not None:
+                    self.learner[q.id] = value
+
+    # -- the Conversation protocol --------------------------------------------------------------
+    def start(self) -> list[Event]:
+        label = f"Lesson {self.number}: " if self.number else ""
+        events: list[Event] = [Say(f"{label}{self.lesson.title}", "heading"), Say(self.lesson.spec.summary, "note")]
+        if self.position > 0:
+            events.append(Say(f"Welcome back: continuing where you left off (step {self.position + 1} of "
+                              f"{len(self.lesson.spec.steps)}). Type 'back' to revisit the previous question.", "note"))
+        else:
+            events.append(Say("Type 'hint', 'skip', 'back', 'help' or 'quit' at any prompt.", "note"))
+        self.progress.last_lesson = self.lesson.id
+        self.record.status = "in-progress"
+        self._touch()
+        events += self._advance()
+        return events
+
+    def answer(self, line: str) -> list[Event]:
+        if self.finished or self.question is None:
+            return []
+        command = command_of(line)
+        if command == "hint":
+            return self._hint()
+        if command == "skip":
+            return self._skip()
+        if command == "back":
+            return self._back()
+        if command == "help":
+            from backprop_cli.interaction import COMMANDS
+
+            return [Say("At any prompt: " + "; ".join(f"{k}: {v}" for k, v in COMMANDS.items()), "note")]
+        if command == "quit":
+            self.save()
+            return []
+        return self._check(line)
+
+    def save(self) -> None:
+        self._touch()
+        self.store.save(self.progress)
+
+    # -- steps ----------------------------------------------------------------------------------
+    def _advance(self) -> list[Event]:
+        """Show steps from the current position until a question (asked) or the end."""
+        events: list[Event] = []
+        steps = self.lesson.spec.steps
+        while self.position < len(steps):
+            step = steps[self.position]
+            if step.title:
+                events.append(Say(step.title + (" (optional)" if step.optional else ""), "heading"))
+            elif step.optional and not isinstance(step, QuestionStep):
+                events.append(Say("(optional part: 'skip' costs nothing here)", "note"))
+            if not isinstance(step, QuestionStep):
+                events += self.events_for(self.lesson, self.position)
+            else:
+                self.question = self._question_at(self.position)
+                self.hints_shown = 0
+                self.wrong_streak = 0
+                self.record.step = self.position
+                events.append(self._ask())
+                return events
+            self.position += 1
+            self.record.step = self.position
+        return events + self._finish()
+
+    @staticmethod
+    def events_for(lesson: Lesson, position: int) -> list[Event]:
+        """What a text, derivation or network step shows (also used by `lessons show`)."""
+        step = lesson.spec.steps[position]
+        loc = ("steps", position)
+        if isinstance(step, TextStep):
+            return [Say(lesson.interpolate(step.text, (*loc, "text")))]
+        if isinstance(step, DeriveStep):
+            expr = lesson.expand(lesson.parse(step.derive.expr, (*loc, "derive", "expr")))
+            return [Show("derivation", (expr, lesson.symbols[step.derive.wrt]))]
+        if isinstance(step, NetworkStep):
+            return [Show(step.network, (lesson.network, lesson.detail, lesson.definitions["lr"]))]
+        return []
+
+    def _question_at(self, position: int) -> Question:
+        step = self.lesson.spec.steps[position]
+        return next(q for q in self.lesson.questions if q.step is step)
+
+    def _ask(self) -> Ask:
+        q = self.question
+        assert q is not None
+        loc = ("steps", self.position, "prompt")
+        total = len(self.lesson.questions)
+        optional = " (optional)" if q.step.optional else ""
+        kinds = {"number": "a number", "expression": "a formula", "choice": "a letter"}
+        label = f"Question {q.index + 1} of {total}{optional} · answer with {kinds[q.step.ask]}"
+        return Ask(label, self.lesson.interpolate(q.step.prompt, loc), q.step.ask,
+                   tuple(q.step.options or ()), len(q.step.hints) - self.hints_shown)
+
+    def _state(self):
+        from backprop_cli.progress import QuestionProgress
+
+        q = self.question
+        return self.record.questions.setdefault(q.id, QuestionProgress())
+
+    # -- answers --------------------------------------------------------------------------------
+    def _check(self, line: str) -> list[Event]:
+        q = self.question
+        verdict = answers.check(self.lesson, q, line, self.learner)
+        if verdict.status == "invalid":
+            return [Feedback("invalid", verdict.message, verdict.read_as)]
+        state = self._state()
+        state.attempts += 1
+        state.answer = line.strip()
+        value = answers.learner_value(q, line, self.lesson)
+        if value is not None:
+            self.learner[q.id] = value
+        if verdict.correct:
+            state.correct = True
+            detail = ""
+            if verdict.carried_from:
+                detail = (f"Your answer is right for your own earlier answer to {', '.join(verdict.carried_from)}; "
+                          f"with the exact values it is {answers.shown(q)}.")
+            events: list[Event] = [Feedback("correct", verdict.message, verdict.read_as, detail)]
+            events.append(self._reveal(skipped=False))
+            return events + self._next()
+        self.wrong_streak += 1
+        detail = ""
+        if verdict.counterexample:
+            from backprop_cli import notation
+
+            point = ", ".join(f"{notation.name(k)} = {notation.number(v)}" for k, v in verdict.counterexample.items())
+            detail = f"They differ at {point}."
+        events = [Feedback("incorrect", verdict.message, verdict.read_as, detail)]
+        if self.wrong_streak >= NUDGE_AFTER:
+            left = len(q.step.hints) - self.hints_shown
+            tip = "type 'hint' for a hint, or 'skip' to see the answer" if left else "type 'skip' to see the answer"
+            events.append(Say(f"Try again, or {tip}.", "note"))
+        self.save()
+        return events
+
+    def _hint(self) -> list[Event]:
+        q = self.question
+        hints = q.step.hints
+        if self.hints_shown >= len(hints):
+            return [Say("No more hints for this question; type 'skip' to see the answer.", "note")]
+        text = self.lesson.interpolate(hints[self.hints_shown], ("steps", self.position, "hints", self.hints_shown))
+        self.hints_shown += 1
+        state = self._state()
+        state.hints = max(state.hints, self.hints_shown)
+        return [Hint(text, self.hints_shown, len(hints))]
+
+    def _skip(self) -> list[Event]:
+        state = self._state()
+        if not state.correct:
+            state.skipped = not self.question.step.optional
+        return [self._reveal(skipped=True)] + self._next()
+
+    def _back(self) -> list[Event]:
+        earlier = [q for q in self.lesson.questions if q.index < self.question.index]
+        if not earlier:
+            return [Say("This is the first question; there is nothing to go back to.", "note")]
+        target = earlier[-1]
+        self.position = self.lesson.spec.steps.index(target.step)
+        self.question = target
+        self.hints_shown = 0
+        self.wrong_streak = 0
+        self.record.step = self.position
+        return [Say("Back to the previous question.", "note"), self._ask()]
+
+    def _reveal(self, *, skipped: bool) -> Reveal:
+        q = self.question
+        explanation = self.lesson.interpolate(q.step.explanation, ("steps", self.position, "explanation"))
+        return Reveal(answers.shown(q), explanation, skipped)
+
+    def _next(self) -> list[Event]:
+        self.position += 1
+        self.record.step = self.position
+        self.question = None
+        self.save()
+        return self._advance()
+
+    def _finish(self) -> list[Event]:
+        self.finished = True
+        self.question = None
+        self.record.status = "done"
+        self.record.step = len(self.lesson.spec.steps)
+        rows = []
+        first_time = 0
+        counted = 0
+        for q in self.lesson.questions:
+            s = self.record.questions.get(q.id)
+            if q.step.optional and (s is None or not s.correct):
+                result = "optional, skipped"
+            elif s is None or s.skipped or not s.correct:
+                result = "skipped"
+            elif s.attempts == 1 and s.hints == 0:
+                result = "✓ first try"
+            else:
+                extra = []
+                if s.attempts > 1:
+                    extra.append(f"{s.attempts} tries")
+                if s.hints:
+                    extra.append(f"{s.hints} hint{'s' if s.hints > 1 else ''}")
+                result = "✓ " + ", ".join(extra)
+            if not q.step.optional:
+                counted += 1
+                first_time += result == "✓ first try"
+            rows.append((str(q.index + 1), _short(q), result))
+        self.save()
+        summary = (f"Lesson complete: {self.lesson.title}. {first_time} of {counted} questions right on the first try.")
+        return [Finished(summary, tuple(rows), ("#", "question", "result"))]
+
+    # -- bookkeeping ----------------------------------------------------------------------------
+    def _reset_record(self) -> None:
+        from backprop_cli.progress import LessonProgress
+
+        self.progress.lessons[self.lesson.id] = LessonProgress()
+        self.record = self.progress.lessons[self.lesson.id]
+
+    def _touch(self) -> None:
+        from backprop_cli.progress import now
+
+        self.record.updated = now()
+
+
+def _short(q: Question) -> str:
+    text = " ".join(q.step.prompt.split())
+    return text if len(text) <= 60 else text[:57] + "…"
