@@ -1,0 +1,178 @@
+"""The picture commands: `derive`, `nudge`, `graph`, `train`, `surface`.
+
+Each parses its options, calls one function of ``backprop_cli.views``, renders it with
+``backprop_cli.render``, and (``--export``) keeps what was shown. SymPy and the views are
+imported inside the commands so that ``backprop --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+NETWORK_HELP = "A built-in network (simple, sigmoid) or a YAML/JSON file."
+SET_HELP = "Override an input, target, constant or parameter: NAME=VALUE (repeatable)."
+EXPORT_HELP = "Also save what is shown to FILE (.svg, .html or .txt)."
+PRECISION_HELP = "Significant digits shown."
+#: Runs with more steps than this (all rates together) get a progress bar on a terminal.
+PROGRESS_FROM = 20_000
+
+
+def _show(renderable, export: Optional[str], title: str) -> None:
+    """Print on the themed console; with --export, save the recording and say where."""
+    from backprop_cli.render import export as exporting
+
+    path = exporting.check_path(export)
+    con = exporting.console_for(path)
+    con.print(renderable)
+    if path is not None:
+        exporting.save(con, path, title=title)
+        from backprop_cli.render.theme import console
+
+        console(stderr=True).print(f"saved to {path}", style="muted")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def derive(
+        expr: str = typer.Argument(..., help="The function, e.g. 'x^3 - 3x^2 + 2x + 1' or 'x^2 + y^2'."),
+        wrt: Optional[str] = typer.Option(None, "--wrt", help="Differentiate with respect to this variable "
+                                          "(or several, comma-separated); default: every variable."),
+        at: Optional[str] = typer.Option(None, "--at", help="Evaluate at a point: x=2,y=4."),
+        nudge: Optional[str] = typer.Option(None, "--nudge", help="Nudge the point, e.g. x=0.1: "
+                                            "the derivative's prediction against the real change."),
+        plot: bool = typer.Option(True, "--plot/--no-plot", help="Draw f and its tangent line (one variable, with --at)."),
+        precision: int = typer.Option(6, "--precision", min=1, max=17, help=PRECISION_HELP),
+        export: Optional[str] = typer.Option(None, "--export", help=EXPORT_HELP),
+    ) -> None:
+        """The derivative step by step, naming each rule; its value at a point; a nudge experiment."""
+        from backprop_cli.render import export as exporting
+        from backprop_cli.render.views import derive_view
+        from backprop_cli.views.derivation import derive as derive_function
+        from backprop_cli.views.derivation import tangent
+
+        exporting.check_path(export)
+        result = derive_function(expr, wrt, at, nudge)
+        picture = None
+        if plot and result.point is not None and len(result.variables) == 1:
+            var = result.variables[0]
+            picture = tangent(result.expr, var, result.point[var], result.partials[0].value)
+        _show(derive_view(result, picture, precision), export, f"backprop derive {expr}")
+
+    @app.command()
+    def nudge(
+        changes: List[str] = typer.Argument(..., metavar="PARAM=DELTA...", help="What to nudge, e.g. w2=0.1."),
+        network: str = typer.Option("simple", "--network", "-n", help=NETWORK_HELP),
+        set_: List[str] = typer.Option([], "--set", help=SET_HELP),
+        precision: int = typer.Option(6, "--precision", min=1, max=17, help=PRECISION_HELP),
+        export: Optional[str] = typer.Option(None, "--export", help=EXPORT_HELP),
+    ) -> None:
+        """Nudge parameters: Σ ∂L/∂w·Δw predicted against the real change of the loss."""
+        from backprop_cli.network import calculator
+        from backprop_cli.render import export as exporting
+        from backprop_cli.render.views import network_nudge_view
+        from backprop_cli.views.nudge import nudge_network
+
+        exporting.check_path(export)
+        net = calculator.load(network, set_)
+        deltas = calculator.parse_assignments(changes, net, option="nudge")
+        _show(network_nudge_view(nudge_network(net, deltas), precision), export, "backprop nudge")
+
+    @app.command()
+    def graph(
+        network: str = typer.Option("simple", "--network", "-n", help=NETWORK_HELP),
+        set_: List[str] = typer.Option([], "--set", help=SET_HELP),
+        dot: Optional[str] = typer.Option(None, "--dot", help="Write the graph as Graphviz DOT to FILE ('-': print only the DOT)."),
+        precision: int = typer.Option(6, "--precision", min=1, max=17, help=PRECISION_HELP),
+        export: Optional[str] = typer.Option(None, "--export", help=EXPORT_HELP),
+    ) -> None:
+        """The computation graph: values, ∂L/∂node, local derivatives on the edges, gradient paths."""
+        from backprop_cli.network import calculator
+        from backprop_cli.render import export as exporting
+        from backprop_cli.render.graph import graph_view, to_dot
+        from backprop_cli.views.graph import build_graph
+
+        exporting.check_path(export)
+        view = build_graph(calculator.load(network, set_))
+        if dot == "-":
+            typer.echo(to_dot(view, precision), nl=False)
+            return
+        if dot is not None:
+            _write(dot, to_dot(view, precision))
+        _show(graph_view(view, precision), export, f"backprop graph {view.network}")
+
+    @app.command()
+    def train(
+        network: str = typer.Option("simple", "--network", "-n", help=NETWORK_HELP),
+        lr: Optional[str] = typer.Option(None, "--lr", help="Learning rate, or several to compare: 0.001,0.01,0.05 "
+                                         "(default: the network's)."),
+        steps: int = typer.Option(100, "--steps", help="Steps of gradient descent (at most)."),
+        until: Optional[float] = typer.Option(None, "--until", help="Stop as soon as the loss is at most LOSS."),
+        set_: List[str] = typer.Option([], "--set", help=SET_HELP),
+        precision: int = typer.Option(6, "--precision", min=1, max=17, help=PRECISION_HELP),
+        export: Optional[str] = typer.Option(None, "--export", help=EXPORT_HELP),
+    ) -> None:
+        """Gradient descent: the loss curve (one per learning rate) and the final parameters."""
+        from backprop_cli.network import calculator
+        from backprop_cli.render import export as exporting
+        from backprop_cli.render.views import train_view
+        from backprop_cli.views.training import parse_rates, train_curves
+
+        exporting.check_path(export)
+        net = calculator.load(network, set_)
+        rates = parse_rates(lr, net)
+        training = _with_progress(lambda tick: train_curves(net, rates, steps, until, tick), steps * len(rates))
+        _show(train_view(training, precision), export, f"backprop train {net.name}")
+
+    @app.command()
+    def surface(
+        network: str = typer.Option("simple", "--network", "-n", help=NETWORK_HELP),
+        params: Optional[str] = typer.Option(None, "--params", help="The two parameters across and up, e.g. w1,w2."),
+        range_: Optional[str] = typer.Option(None, "--range", help="Their ranges, e.g. w1=0:5,w2=0:4 "
+                                             "(default: around the descent path)."),
+        lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate of the descent path (default: the network's)."),
+        steps: int = typer.Option(30, "--steps", help="Steps of the descent path."),
+        set_: List[str] = typer.Option([], "--set", help=SET_HELP),
+        export: Optional[str] = typer.Option(None, "--export", help=EXPORT_HELP),
+    ) -> None:
+        """The loss over two parameters as a heat map, with the gradient-descent path walking down it."""
+        from backprop_cli.network import calculator
+        from backprop_cli.render import export as exporting
+        from backprop_cli.render.views import surface_view
+        from backprop_cli.views.surface import loss_surface, parse_params, parse_ranges
+
+        path = exporting.check_path(export)
+        net = calculator.load(network, set_)
+        chosen = parse_params(params, net)
+        ranges = parse_ranges(range_, chosen)
+        width = exporting.console_for(path).width
+        cols = max(10, min(80, width - 8))
+        rows = max(8, min(22, cols // 3))
+        result = loss_surface(net, chosen, ranges, lr, steps, cols, rows)
+        _show(surface_view(result), export, f"backprop surface {net.name}")
+
+
+def _write(path: str, text: str) -> None:
+    from backprop_cli.errors import UsageError
+
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise UsageError(f"--dot {path!r}: cannot write it ({exc.strerror or exc})") from None
+
+
+def _with_progress(work, total: int):
+    """Run ``work(tick)``; on a terminal and for long runs, a transient progress bar follows the ticks."""
+    from backprop_cli.render.theme import console
+
+    con = console()
+    if total < PROGRESS_FROM or not con.is_terminal:
+        return work(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=con, transient=True) as progress:
+        task = progress.add_task("train", total=total)
+        return work(lambda done: progress.advance(task, done))

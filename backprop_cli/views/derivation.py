@@ -1,0 +1,465 @@
+"""Derivatives worked out step by step, each step naming the rule a learner would use.
+
+SymPy computes every piece; this module only walks the expression tree the way a textbook does
+(sum rule, then each term; constant multiple; product; quotient; chain with its outer and inner
+functions) so that the learner sees *which rule* turned each piece into its derivative.
+
+Public API (the lessons' ``derive`` step and ``backprop derive`` both use it):
+
+- :func:`derive_steps` ``(expr, var) -> tuple[DerivationStep, ...]``: the steps, outermost first;
+  a step's pieces follow it at ``depth + 1`` (a pre-order walk, so the steps form a tree).
+- :func:`derive`: the whole ``backprop derive`` computation from the command-line texts.
+- :func:`nudge_function`: predicted change (slope · Δ) against the actual change.
+- :func:`tangent`: the samples for the picture of a curve and its tangent line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import sympy
+
+from backprop_cli import notation as nt
+from backprop_cli.errors import ExpressionError, UsageError
+from backprop_cli.expressions import CONSTANTS, normalise, parse, parse_number, symbol
+from backprop_cli.mathfunctions import FUNCTIONS, NUMERIC_FUNCTIONS
+
+#: Every rule name a step may carry.
+RULES = (
+    "constant",
+    "variable",
+    "power",
+    "sum",
+    "constant multiple",
+    "product",
+    "quotient",
+    "chain",
+    "exp",
+    "log",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "exponential",
+    "general power",
+    "other",
+)
+
+MAX_VARIABLES = 10
+#: Numbers first so that ``1e5`` is not read as the name ``e5``.
+_WORD = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[A-Za-z][A-Za-z0-9_]*")
+_FUNCTION_RULES = {"exp": "exp", "log": "log", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu"}
+
+
+@dataclass(frozen=True)
+class DerivationStep:
+    """One rule applied to one piece: d(``before``)/d(``var``) = ``applied`` = ``after``.
+
+    ``applied`` is the rule written out with the pieces' derivatives, in learner notation, before
+    SymPy tidies it (``2·(2·x + 3)·2`` for the chain rule on (2x+3)²); "" when it reads the same
+    as ``after``. ``depth`` is 0 for the whole expression; the steps for its pieces follow it.
+    """
+
+    rule: str
+    var: str
+    before: sympy.Expr
+    after: sympy.Expr
+    explanation: str
+    applied: str = ""
+    depth: int = 0
+
+
+def derive_steps(expr: sympy.Expr, var: str | sympy.Symbol) -> tuple[DerivationStep, ...]:
+    """The derivative of ``expr`` with respect to ``var``, one step per rule used (pre-order).
+
+    The first step's ``after`` is the whole derivative (``sympy.diff(expr, var)``).
+    """
+    x = var if isinstance(var, sympy.Symbol) else _symbol_in(expr, var)
+    steps: list[DerivationStep] = []
+    _walk(sympy.sympify(expr), x, 0, steps)
+    return tuple(steps)
+
+
+def _symbol_in(expr: sympy.Expr, name: str) -> sympy.Symbol:
+    for s in expr.free_symbols:
+        if s.name == name:
+            return s
+    return symbol(name)
+
+
+def _text(expr: sympy.Expr) -> str:
+    return nt.formula(expr)
+
+
+def _wrapped(expr: sympy.Expr) -> str:
+    """A factor in a written-out product: brackets around sums, fractions and negative values."""
+    text = _text(expr)
+    return f"({text})" if (expr.is_Add or text.startswith("−") or "/" in text) else text
+
+
+def _step(out, rule, x, before, after, explanation, applied="", depth=0) -> None:
+    if applied == _text(after):
+        applied = ""
+    out.append(DerivationStep(rule, x.name, before, after, explanation, applied, depth))
+
+
+def _walk(e: sympy.Expr, x: sympy.Symbol, depth: int, out: list[DerivationStep]) -> None:
+    d = sympy.diff(e, x)
+    v = nt.name(x.name)
+    if not e.has(x):
+        _step(out, "constant", x, e, d, f"{_text(e)} does not change with {v}: its derivative is 0", depth=depth)
+    elif e == x:
+        _step(out, "variable", x, e, d, f"the derivative of {v} with respect to itself is 1", depth=depth)
+    elif e.is_Add:
+        terms = e.as_ordered_terms()
+        parts = [sympy.diff(t, x) for t in terms]
+        _step(out, "sum", x, e, d, f"differentiate each of the {len(terms)} terms and add the results",
+              _sum_text(parts), depth)
+        for t in terms:
+            _walk(t, x, depth + 1, out)
+    elif e.is_Mul:
+        _mul(e, x, d, depth, out)
+    elif e.is_Pow:
+        _pow(e, x, d, depth, out)
+    elif isinstance(e, sympy.Function) and len(e.args) == 1:
+        _function(e, x, d, depth, out)
+    else:
+        _step(out, "other", x, e, d, "no textbook rule here: SymPy's derivative", depth=depth)
+
+
+def _mul(e, x, d, depth, out) -> None:
+    coeff, rest = e.as_independent(x, as_Add=False)
+    if coeff != 1:
+        _step(out, "constant multiple", x, e, d,
+              f"the constant factor {_text(coeff)} stays; differentiate {_text(rest)}",
+              f"{_wrapped(coeff)}·{_wrapped(sympy.diff(rest, x))}", depth)
+        _walk(rest, x, depth + 1, out)
+        return
+    factors = sympy.Mul.make_args(rest)
+    top = [f for f in factors if not _is_reciprocal(f)]
+    bottom = [sympy.Pow(f.base, -f.exp) for f in factors if _is_reciprocal(f)]
+    if top and bottom:
+        u, w = sympy.Mul(*top), sympy.Mul(*bottom)
+        du, dw = sympy.diff(u, x), sympy.diff(w, x)
+        applied = f"({_wrapped(du)}·{_wrapped(w)} − {_wrapped(u)}·{_wrapped(dw)})/{_wrapped(w)}²"
+        _step(out, "quotient", x, e, d,
+              f"(u/v)′ = (u′·v − u·v′)/v² with u = {_text(u)}, v = {_text(w)}", applied, depth)
+    else:
+        u, w = factors[0], sympy.Mul(*factors[1:])
+        du, dw = sympy.diff(u, x), sympy.diff(w, x)
+        applied = _sum_text([sympy.Mul(du, w, evaluate=False), sympy.Mul(u, dw, evaluate=False)],
+                            [f"{_wrapped(du)}·{_wrapped(w)}", f"{_wrapped(u)}·{_wrapped(dw)}"])
+        _step(out, "product", x, e, d, f"(u·v)′ = u′·v + u·v′ with u = {_text(u)}, v = {_text(w)}",
+              applied, depth)
+    _walk(u, x, depth + 1, out)
+    _walk(w, x, depth + 1, out)
+
+
+def _is_reciprocal(f) -> bool:
+    return f.is_Pow and f.exp.is_Number and f.exp.is_negative
+
+
+def _pow(e, x, d, depth, out) -> None:
+    base, exponent = e.base, e.exp
+    v = nt.name(x.name)
+    if not exponent.has(x):
+        if base == x:
+            n = _text(exponent)
+            _step(out, "power", x, e, d, f"bring the exponent {n} down and lower it by one: {n}·{v}^({n} − 1)",
+                  depth=depth)
+            return
+        u = _fresh(e)
+        _chain(e, x, d, u, u**exponent, base, depth, out)
+        return
+    if not base.has(x):
+        if exponent == x:
+            _step(out, "exponential", x, e, d,
+                  f"d/d{v} a^{v} = a^{v}·ln(a) with a = {_text(base)}", depth=depth)
+            return
+        u = _fresh(e)
+        _chain(e, x, d, u, base**u, exponent, depth, out)
+        return
+    _step(out, "general power", x, e, d,
+          "the variable is in the base and the exponent: write it as exp(exponent·ln(base)) and differentiate",
+          depth=depth)
+
+
+def _function(e, x, d, depth, out) -> None:
+    arg = e.args[0]
+    name = type(e).__name__
+    rule = _FUNCTION_RULES.get(name, "other")
+    if arg == x:
+        _step(out, rule, x, e, d, _function_explanation(rule, x), depth=depth)
+        return
+    u = _fresh(e)
+    _chain(e, x, d, u, e.func(u), arg, depth, out)
+
+
+def _function_explanation(rule: str, x: sympy.Symbol) -> str:
+    v = nt.name(x.name)
+    return {
+        "exp": f"exp({v}) is its own derivative",
+        "log": f"the derivative of ln({v}) is 1/{v}",
+        "sigmoid": f"σ′({v}) = σ({v})·(1 − σ({v})): the sigmoid's derivative is written with its own value",
+        "tanh": f"tanh′({v}) = 1 − tanh({v})²",
+        "relu": f"relu′({v}) = step({v}): 1 where {v} > 0, else 0",
+    }.get(rule, "no textbook rule here: SymPy's derivative")
+
+
+def _chain(e, x, d, u, outer, inner, depth, out) -> None:
+    """Chain rule: d/dx outer(inner) = outer′(inner) · inner′; then the outer step and the inner steps."""
+    outer_slope = sympy.diff(outer, u)
+    with sympy.evaluate(False):  # keep 2·(2·x + 3), not 4·x + 6: the learner sees u replaced
+        outer_slope = outer_slope.xreplace({u: inner})
+    inner_slope = sympy.diff(inner, x)
+    v = nt.name(x.name)
+    _step(out, "chain", x, e, d,
+          f"outer {_text(outer)} with {u.name} = {_text(inner)}: "
+          f"(d/d{u.name} of the outer) · (d{u.name}/d{v})",
+          f"{_wrapped(outer_slope)}·{_wrapped(inner_slope)}", depth)
+    _walk(outer, u, depth + 1, out)
+    _walk(inner, x, depth + 1, out)
+
+
+def _fresh(e: sympy.Expr) -> sympy.Symbol:
+    """A name for the inner function that the expression does not already use."""
+    used = {s.name for s in e.free_symbols}
+    for name in ("u", "v", "g", "s", "t", "q"):
+        if name not in used:
+            return symbol(name)
+    return sympy.Dummy("u", real=True)
+
+
+def _sum_text(parts: Sequence[sympy.Expr], texts: Sequence[str] | None = None) -> str:
+    """``a + b − c`` from pieces, with brackets around pieces that are themselves sums."""
+    out = ""
+    for i, part in enumerate(parts):
+        text = texts[i] if texts is not None else _text(part)
+        negative = text.startswith("−") and not part.is_Add
+        if part.is_Add and texts is None:
+            text = f"({text})"
+        if i == 0:
+            out = text
+        elif negative:
+            out += f" − {text[1:]}"
+        else:
+            out += f" + {text}"
+    return out
+
+
+# -- the `backprop derive` computation ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Partial:
+    """One derivative (or partial derivative) with its steps and its value at the point."""
+
+    var: str
+    derivative: sympy.Expr
+    simplified: sympy.Expr  # the same as ``derivative`` unless SymPy finds a shorter form
+    steps: tuple[DerivationStep, ...]
+    value: sympy.Expr | None  # at the point, when one was given
+
+
+@dataclass(frozen=True)
+class NudgeTerm:
+    var: str
+    slope: sympy.Expr  # ∂f/∂var at the point
+    delta: sympy.Expr
+    product: sympy.Expr  # slope · delta
+
+
+@dataclass(frozen=True)
+class FunctionNudge:
+    """Δf ≈ Σ ∂f/∂v · Δv (predicted) against f(point + Δ) − f(point) (actual)."""
+
+    terms: tuple[NudgeTerm, ...]
+    predicted: sympy.Expr
+    before: sympy.Expr  # f(point)
+    after: sympy.Expr  # f(point + Δ)
+    actual: sympy.Expr
+    moved: Mapping[str, sympy.Expr]  # the point after the nudge
+    relative_error: float | None  # |actual − predicted| / |actual|; None when actual is 0
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Everything `backprop derive` shows."""
+
+    expr: sympy.Expr
+    text: str
+    variables: tuple[str, ...]  # in the order they first appear
+    partials: tuple[Partial, ...]  # one per variable asked for (--wrt), else one per variable
+    point: Mapping[str, sympy.Expr] | None
+    value: sympy.Expr | None  # f at the point
+    nudge: FunctionNudge | None
+
+
+def variables_of(text: str) -> tuple[str, ...]:
+    """The names a formula uses (not functions or constants), in order of first appearance."""
+    seen: list[str] = []
+    for word in _WORD.findall(normalise(text)):
+        if word[0].isalpha() and word not in FUNCTIONS and word not in CONSTANTS and word not in seen:
+            seen.append(word)
+    return tuple(seen)
+
+
+def parse_function(text: str):
+    """Parse ``text`` (via the one safe parser) allowing the names it uses; → (expr, variables)."""
+    names = variables_of(text)
+    if len(names) > MAX_VARIABLES:
+        raise UsageError(f"the expression uses {len(names)} names; at most {MAX_VARIABLES}")
+    parsed = parse(text, {n: symbol(n) for n in names})
+    variables = tuple(n for n in names if n in parsed.names)
+    if not variables:
+        raise UsageError(f"'{text}' has no variable to differentiate (it is the constant {nt.plain(parsed.expr)})")
+    return parsed.expr, variables
+
+
+def parse_values(text: str, names: Sequence[str], option: str) -> dict[str, sympy.Expr]:
+    """``"x=2,y=4"`` → exact values for known names (each value a number or a formula of numbers)."""
+    out: dict[str, sympy.Expr] = {}
+    for item in (p for p in text.split(",") if p.strip()):
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name or not value.strip():
+            raise UsageError(f"{option} {item.strip()!r}: write NAME=VALUE, e.g. {option} {names[0]}=2")
+        if name not in names:
+            raise UsageError(f"{option} {item.strip()!r}: '{name}' is not in the expression "
+                             f"(it uses {', '.join(names)})")
+        if name in out:
+            raise UsageError(f"{option}: '{name}' is given twice")
+        try:
+            number = parse_number(value)
+        except ExpressionError as exc:
+            raise UsageError(f"{option} {item.strip()!r}: {exc}") from None
+        out[name] = number
+    if not out:
+        raise UsageError(f"{option} needs NAME=VALUE pairs, e.g. {option} {names[0]}=2")
+    return out
+
+
+def _evaluate(expr: sympy.Expr, point: Mapping[str, sympy.Expr], what: str) -> sympy.Expr:
+    value = expr.xreplace({symbol(k): v for k, v in point.items()})
+    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise UsageError(f"{what} is not defined at {_point_text(point)}")
+    if value.has(sympy.I) or value.is_real is False:
+        raise UsageError(f"{what} is not a real number at {_point_text(point)}")
+    return value
+
+
+def _point_text(point: Mapping[str, sympy.Expr]) -> str:
+    return ", ".join(f"{nt.name(k)} = {nt.number(v)}" for k, v in point.items())
+
+
+def _simplest(expr: sympy.Expr) -> sympy.Expr:
+    """A shorter equivalent form if ``together``/``factor`` find one (small expressions only)."""
+    if sympy.count_ops(expr) > 40:
+        return expr
+    best, best_ops = expr, sympy.count_ops(expr)
+    for tidy in (sympy.together, sympy.factor):
+        try:
+            candidate = tidy(expr)
+        except (sympy.PolynomialError, TypeError, ValueError):  # pragma: no cover - defensive
+            continue
+        ops = sympy.count_ops(candidate)
+        if ops < best_ops:
+            best, best_ops = candidate, ops
+    return best
+
+
+def derive(text: str, wrt: str | None = None, at: str | None = None, nudge: str | None = None) -> Derivation:
+    """``backprop derive``: parse, derive each asked partial step by step, evaluate, nudge."""
+    expr, variables = parse_function(text)
+    if wrt:
+        chosen = tuple(dict.fromkeys(w.strip() for w in wrt.split(",") if w.strip()))
+        for w in chosen:
+            if w not in variables:
+                raise UsageError(f"--wrt {w!r}: the expression's variables are {', '.join(variables)}")
+        if not chosen:
+            raise UsageError("--wrt needs a variable name")
+    else:
+        chosen = variables
+    point = None
+    if at is not None:
+        point = parse_values(at, variables, "--at")
+        missing = [v for v in variables if v not in point]
+        if missing:
+            raise UsageError(f"--at: give a value for {', '.join(missing)} too "
+                             f"(the expression uses {', '.join(variables)})")
+        point = {v: point[v] for v in variables}
+    value = _evaluate(expr, point, nt.formula(expr)) if point else None
+    partials = []
+    for var in chosen:
+        steps = derive_steps(expr, var)
+        derivative = steps[0].after
+        slope = _evaluate(derivative, point, f"d/d{var}") if point else None
+        partials.append(Partial(var, derivative, _simplest(derivative), steps, slope))
+    moved = None
+    if nudge is not None:
+        if point is None:
+            raise UsageError("--nudge needs --at: the point to nudge from")
+        moved = nudge_function(expr, point, parse_values(nudge, variables, "--nudge"))
+    return Derivation(expr, text, variables, tuple(partials), point, value, moved)
+
+
+def nudge_function(expr: sympy.Expr, point: Mapping[str, sympy.Expr],
+                   deltas: Mapping[str, sympy.Expr]) -> FunctionNudge:
+    """The source's experiment: f′·Δx predicts the change of f; compare with the real change."""
+    terms = []
+    for var, delta in deltas.items():
+        slope = _evaluate(sympy.diff(expr, symbol(var)), point, f"d/d{var}")
+        terms.append(NudgeTerm(var, slope, delta, slope * delta))
+    predicted = sympy.Add(*(t.product for t in terms))
+    moved = {k: v + deltas.get(k, 0) for k, v in point.items()}
+    before = _evaluate(expr, point, nt.formula(expr))
+    after = _evaluate(expr, moved, nt.formula(expr))
+    actual = after - before
+    return FunctionNudge(tuple(terms), predicted, before, after, actual, moved, relative_error(actual, predicted))
+
+
+def relative_error(actual, predicted) -> float | None:
+    """|actual − predicted| / |actual|, or None when the actual change is 0."""
+    a, p = float(sympy.N(actual, 30)), float(sympy.N(predicted, 30))
+    if a == 0:
+        return None
+    return abs(a - p) / abs(a)
+
+
+# -- the tangent-line picture -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tangent:
+    """Samples of f and of its tangent line at ``x0`` (NaN where f is undefined)."""
+
+    var: str
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    tangent_ys: tuple[float, ...]
+    x0: float
+    y0: float
+    slope: float
+
+
+def tangent(expr: sympy.Expr, var: str, x0, slope, radius: float | None = None, samples: int = 81) -> Tangent:
+    """f and the line y = f(x0) + slope·(x − x0) around ``x0`` (numeric, for a plot)."""
+    a = float(sympy.N(x0, 30))
+    m = float(sympy.N(slope, 30))
+    if radius is None:
+        radius = max(1.0, abs(a) / 2)
+    f = sympy.lambdify([_symbol_in(expr, var)], expr, modules=[NUMERIC_FUNCTIONS, "math"])
+    y0 = _safe(f, a)
+    xs = tuple(a - radius + 2 * radius * i / (samples - 1) for i in range(samples))
+    ys = tuple(_safe(f, x) for x in xs)
+    return Tangent(var, xs, ys, tuple(y0 + m * (x - a) for x in xs), a, y0, m)
+
+
+def _safe(f, x: float) -> float:
+    try:
+        y = float(f(x))
+    except (ArithmeticError, ValueError, TypeError):
+        return math.nan
+    return y if math.isfinite(y) else math.nan
