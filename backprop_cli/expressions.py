@@ -116,9 +116,13 @@ def _implicit_products(tokens: list[_Token], known: Collection[str]) -> list[str
     out: list[str] = []
     previous: _Token | None = None
     depth = 0
-    for tok in tokens:
+    for index, tok in enumerate(tokens):
         if tok.kind == "name" and tok.text not in FUNCTIONS and tok.text not in known:
             if tok.text not in CONSTANTS:
+                called = index + 1 < len(tokens) and tokens[index + 1].text == "("
+                if called and not _suggest(tok.text, known):
+                    hint = _suggest(tok.text, FUNCTIONS) or "; the functions are " + ", ".join(sorted(FUNCTIONS))
+                    raise ExpressionError(f"unknown function '{tok.text}'{hint}", tok.column)
                 hint = _suggest(tok.text, [*known, *FUNCTIONS])
                 raise ExpressionError(f"unknown name '{tok.text}'{hint}", tok.column)
         if previous is not None:

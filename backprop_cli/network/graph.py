@@ -114,7 +114,7 @@ def compile_network(spec, lines, source: str) -> Network:
             parsed = parse(text, known, max_length=10_000)
         except ExpressionError as exc:
             message = exc.message
-            bad = message.split("'")[1] if message.startswith("unknown name '") else None
+            bad = message.split("'")[1] if message.startswith(("unknown name '", "unknown function '")) else None
             if bad in later:
                 message = f"'{bad}' is used before it is defined (nodes are computed in the order written)"
             raise FileFormatError(source, message, lines.line(loc), field) from None
