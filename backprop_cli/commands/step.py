@@ -17,15 +17,25 @@ def register(app: typer.Typer) -> None:
         set_: List[str] = typer.Option([], "--set", help="Override an input, target, constant or parameter: NAME=VALUE (repeatable)."),
         precision: int = typer.Option(6, "--precision", min=1, max=17, help="Significant digits shown."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON document with full-precision values."),
+        check: bool = typer.Option(False, "--check", help="Check every gradient against a central finite difference."),
     ) -> None:
         """Compute a forward pass, the backward pass, the update and the new loss."""
         from backprop_cli.network import calculator
 
         net, run = calculator.step(network, lr, steps, set_)
+        checks = None
+        if check:
+            from backprop_cli.views.nudge import gradient_check
+
+            checks = gradient_check(net)
         if as_json:
-            typer.echo(json.dumps(calculator.run_to_json(run, net), indent=2))
+            document = calculator.run_to_json(run, net)
+            if checks:
+                document["check"] = {c.parameter: {"analytic": c.analytic, "finite_difference": c.numeric,
+                                                   "relative_error": c.relative_error} for c in checks}
+            typer.echo(json.dumps(document, indent=2))
             return
         from backprop_cli.render.step import run_view
         from backprop_cli.render.theme import console
 
-        console().print(run_view(net, run, precision))
+        console().print(run_view(net, run, precision, checks))

@@ -73,18 +73,33 @@ def backward_view(detail: StepDetail, digits: int) -> RenderableType:
     return Group(*parts)
 
 
-def update_table(detail: StepDetail, lr: float, digits: int) -> Table:
+def update_table(detail: StepDetail, lr: float, digits: int, checks=None) -> Table:
+    """``checks`` (from ``views.nudge.gradient_check``) adds a finite-difference column beside ∂L/∂w."""
     table = Table(title=f"Update  w ← w − α·∂L/∂w   (α = {nt.number(lr, digits)})", title_style="title",
                   box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("parameter", style="param")
     table.add_column("old", justify="right")
     table.add_column("∂L/∂w", justify="right", style="grad")
+    by_name = {c.parameter: c for c in checks or ()}
+    if checks:
+        table.add_column("finite diff.", justify="right")
+        table.add_column("rel. error", justify="right")
     table.add_column("−α·∂L/∂w", justify="right")
     table.add_column("new", justify="right", style="value")
     for u in detail.updates:
-        table.add_row(nt.name(u.parameter), nt.number(u.old, digits), nt.number(u.gradient, digits),
+        extra = []
+        if checks:
+            c = by_name[u.parameter]
+            extra = [nt.number(c.numeric, digits), Text(nt.number(c.relative_error, 2), style=_check_style(c))]
+        table.add_row(nt.name(u.parameter), nt.number(u.old, digits), nt.number(u.gradient, digits), *extra,
                       nt.number(u.delta, digits), nt.number(u.new, digits))
     return table
+
+
+def _check_style(check) -> str:
+    from backprop_cli.views.nudge import TOLERANCE
+
+    return "good" if check.relative_error <= TOLERANCE else "bad"
 
 
 def loss_line(label: str, loss, digits: int, before=None) -> Text:
@@ -120,7 +135,7 @@ def history_table(run: Run, digits: int) -> Table:
     return table
 
 
-def run_view(network: Network, run: Run, digits: int) -> RenderableType:
+def run_view(network: Network, run: Run, digits: int, checks=None) -> RenderableType:
     d = run.detail
     parts: list[RenderableType] = [
         Text(f"{network.name}: {network.description}", style="muted"),
@@ -128,7 +143,7 @@ def run_view(network: Network, run: Run, digits: int) -> RenderableType:
         loss_line("Loss", d.before.loss, digits),
         Text(""),
         backward_view(d, digits),
-        update_table(d, run.lr, digits),
+        update_table(d, run.lr, digits, checks),
         forward_table(network, d.after, digits, title="Forward pass after the update"),
         loss_line("New loss", d.after.loss, digits, before=d.before.loss),
     ]
