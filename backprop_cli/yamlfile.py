@@ -138,6 +138,8 @@ def _message(err: dict) -> str:
         return "unknown field"
     if kind == "missing":
         return "required field is missing"
+    if kind == "value_error" and "error" in err.get("ctx", {}):
+        return str(err["ctx"]["error"])  # our own validators' words, without pydantic's "Value error, "
     msg = str(err.get("msg", "invalid"))
     return msg[0].lower() + msg[1:] if msg else "invalid"
 

@@ -132,6 +132,9 @@ def compile_network(spec, lines, source: str) -> Network:
     if not _reaches_loss(nodes, leaves["parameters"]):
         raise FileFormatError(source, "the loss does not depend on any parameter", lines.line(("loss",)), "loss")
     lr = _value(spec.learning_rate, source, lines, ("learning_rate",)) if spec.learning_rate is not None else None
+    if lr is not None and not lr.is_positive:
+        raise FileFormatError(source, f"must be a positive number, not {spec.learning_rate}",
+                              lines.line(("learning_rate",)), "learning_rate")
     return Network(
         name=spec.name,
         description=spec.description,
