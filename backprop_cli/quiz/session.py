@@ -153,6 +153,8 @@ def score_table(items: Sequence[QuizItem], *, heading: str = "Score", seconds: f
     if seconds is not None:
         minutes, secs = divmod(int(round(seconds)), 60)
         summary += f" in {minutes} min {secs} s" if minutes else f" in {secs} s"
+    if not any(row[3] for row in rows):  # nothing to note: leave the column out
+        return Finished(summary, tuple(row[:3] for row in rows), ("Topic", "Score", "%"))
     return Finished(summary, tuple(rows), ("Topic", "Score", "%", "Notes"))
 
 

@@ -74,6 +74,7 @@ class Question:
     options: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()  # the components of a "numbers" answer, e.g. ("∂f/∂x", "∂f/∂y")
     given: Mapping[str, sympy.Expr] = field(default_factory=dict)  # numbers drawn for the prompt
+    shown: str = ""  # how to write the answer, when the template knows a nicer order than SymPy's
 
     @property
     def ask_kind(self) -> Literal["number", "expression", "choice"]:
@@ -82,6 +83,8 @@ class Question:
     @property
     def answer_text(self) -> str:
         """The answer as the learner sees it revealed."""
+        if self.shown:
+            return self.shown
         if self.kind == "number":
             return notation.number(self.expected)
         if self.kind == "numbers":
@@ -294,12 +297,30 @@ def _f(expr: sympy.Expr) -> str:
     return notation.formula(expr)
 
 
-def _terms(terms: Sequence[sympy.Expr]) -> str:
-    """A sum written in the order given: ``3·x²·y + 2·x³ − y²``."""
+def _monomial(term: sympy.Expr) -> str:
+    """A positive monomial with x before y, as a learner writes it: ``3·x²·y`` (not ``3·y·x²``)."""
+    coefficient, rest = term.as_coeff_Mul()
+    powers = rest.as_powers_dict()
+    if set(powers) <= {X, Y} and all(e.is_Integer and e > 0 for e in powers.values()):
+        factors = [_f(v**powers[v]) for v in (X, Y) if v in powers]
+        if coefficient != 1 or not factors:
+            factors.insert(0, n(coefficient))
+        return "·".join(factors)
+    return _f(term)
+
+
+def _derivative_terms(terms: Sequence[sympy.Expr], var: sympy.Symbol) -> list[sympy.Expr]:
+    """The nonzero derivatives of each term, in the same order."""
+    return [d for d in (sympy.diff(t, var) for t in terms) if d != 0]
+
+
+def _terms(terms: Sequence[sympy.Expr], values: Mapping[str, sympy.Expr] | None = None) -> str:
+    """A sum written in the order given: ``3·x²·y + 2·x³ − y²`` (or with ``values`` substituted)."""
     out = ""
     for i, term in enumerate(terms):
         negative = term.could_extract_minus_sign()
-        text = _f(-term if negative else term)
+        positive = -term if negative else term
+        text = notation.substituted(positive, values) if values else _monomial(positive)
         out += (("−" if negative else "") + text) if i == 0 else ((" − " if negative else " + ") + text)
     return out
 
@@ -433,7 +454,8 @@ def _partial_symbolic(rng: random.Random) -> Question:
         Mistake("constant-kept", expected + constant,
                 f"A term without {var} is a constant when you differentiate with respect to {var}: its derivative is 0."),
     ]
-    parts = ", ".join(f"∂/∂{var}({_f(t)}) = {_f(sympy.diff(t, var))}" for t in terms)
+    parts = ", ".join(f"∂/∂{var}({_terms([t])}) = {_terms([sympy.diff(t, var)])}" for t in terms)
+    shown = _terms(_derivative_terms(terms, var))
     return Question(
         topic="partials", template="partial-symbolic",
         prompt=(f"Let f(x, y) = {_terms(terms)}.\n\nFind **∂f/∂{var}** as a formula in x and y "
@@ -444,8 +466,9 @@ def _partial_symbolic(rng: random.Random) -> Question:
             f"Differentiate term by term; a term with no {var} in it gives 0.",
             parts,
         ),
-        explanation=f"Holding {other} fixed: {parts}. So ∂f/∂{var} = **{_f(expected)}**.",
+        explanation=f"Holding {other} fixed: {parts}. So ∂f/∂{var} = **{shown}**.",
         mistakes=distinct_expression_mistakes(expected, mistakes),
+        shown=shown,
     )
 
 
@@ -475,11 +498,11 @@ def _partial_at_point(rng: random.Random) -> Question:
         kind="number", expected=expected, exact=True,
         hints=(
             f"Hold {other} fixed and differentiate with respect to {var}.",
-            f"∂f/∂{var} = {_f(partial)}",
-            f"Substitute: {notation.substituted(partial, point)}",
+            f"∂f/∂{var} = {_terms(_derivative_terms(terms, var))}",
+            f"Substitute: {_terms(_derivative_terms(terms, var), point)}",
         ),
-        explanation=(f"∂f/∂{var} = {_f(partial)}; at ({_at(point)}) that is "
-                     f"{notation.substituted(partial, point)} = **{n(expected)}**."),
+        explanation=(f"∂f/∂{var} = {_terms(_derivative_terms(terms, var))}; at ({_at(point)}) that is "
+                     f"{_terms(_derivative_terms(terms, var), point)} = **{n(expected)}**."),
         mistakes=distinct_mistakes(expected, mistakes),
         given=point,
     )
@@ -504,11 +527,12 @@ def _gradient_components(rng: random.Random) -> Question:
         kind="numbers", expected=(gx, gy), exact=True, labels=("∂f/∂x", "∂f/∂y"),
         hints=(
             "The gradient collects the partial derivatives: ∇f = (∂f/∂x, ∂f/∂y).",
-            f"∂f/∂x = {_f(fx)} and ∂f/∂y = {_f(fy)}",
+            f"∂f/∂x = {_terms(_derivative_terms(terms, X))} and ∂f/∂y = {_terms(_derivative_terms(terms, Y))}",
             f"Substitute ({_at(point)}) into each.",
         ),
-        explanation=(f"∂f/∂x = {_f(fx)} = {notation.substituted(fx, point)} = {n(gx)} and "
-                     f"∂f/∂y = {_f(fy)} = {notation.substituted(fy, point)} = {n(gy)}, "
+        explanation=(f"∂f/∂x = {_terms(_derivative_terms(terms, X))} = {_terms(_derivative_terms(terms, X), point)} "
+                     f"= {n(gx)} and ∂f/∂y = {_terms(_derivative_terms(terms, Y))} = "
+                     f"{_terms(_derivative_terms(terms, Y), point)} = {n(gy)}, "
                      f"so ∇f = **({n(gx)}, {n(gy)})**."),
         mistakes=(swapped,),
         given=point,
