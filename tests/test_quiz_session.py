@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -248,3 +249,15 @@ def test_a_corrupt_progress_file_is_a_warning_not_a_crash(tmp_path):
     s.save()
     saved = json.loads((tmp_path / "progress.json").read_text(encoding="utf-8"))
     assert [i["outcome"] for i in saved["quizzes"][0]["items"]] == ["skipped"]
+
+
+def test_an_option_letter_answers_a_choice_question_even_if_it_abbreviates_a_command():
+    s = QuizSession([by_id("loss-direction").make(random.Random(seed)) for seed in range(6)], seed=0)
+    s.start()
+    for _ in range(6):
+        q = s.question
+        events = s.answer("b")
+        assert isinstance(events[0], Feedback) and events[0].status == ("correct" if q.expected == 1 else "incorrect")
+        if not s.finished and s.question is q:
+            s.answer("skip")
+    assert len(s.items) == 6
