@@ -28,10 +28,17 @@ def check_path(path: str | None) -> Path | None:
 
 
 def console_for(path: Path | None, **kwargs) -> Console:
-    """The themed console; it records what it prints when there is somewhere to export it."""
+    """The themed console; it records what it prints when there is somewhere to export it.
+
+    With NO_COLOR set, no escape codes at all (not even bold): the views then tell things apart
+    by characters (curve keys, the heat map's character ramp), never by style alone.
+    """
     from backprop_cli.render.theme import console
 
-    return console(record=path is not None, **kwargs)
+    con = console(record=path is not None, **kwargs)
+    if con.no_color:
+        con._color_system = None  # Rich has no public switch for "no styles at all"
+    return con
 
 
 def save(console: Console, path: Path | None, title: str = "backprop") -> None:

@@ -85,7 +85,12 @@ class LinePlot:
 
     def lines(self, width: int) -> list[Text]:
         """The plot as lines of at most ``width`` cells (the plot area shrinks to fit)."""
-        points = [(x, self._y(y)) for s in self.series for x, y in zip(s.xs, s.ys)]
+        budget = 8 * max(MIN_PLOT_WIDTH, width)  # a few points per Braille dot column is plenty
+        series = [Series(s.label, *_thin(s.xs, s.ys, budget), s.style, s.key) for s in self.series]
+        return self._lines(series, width)
+
+    def _lines(self, all_series: Sequence[Series], width: int) -> list[Text]:
+        points = [(x, self._y(y)) for s in all_series for x, y in zip(s.xs, s.ys)]
         points += [(m.x, self._y(m.y)) for m in self.markers]
         points = [(x, y) for x, y in points if y is not None and math.isfinite(x) and self._in_range(y)]
         if not points:
@@ -103,13 +108,12 @@ class LinePlot:
         margin = max(len(s) for s in labels)
         cols = max(MIN_PLOT_WIDTH, width - margin - 1)
         canvas = _Canvas(cols, rows, x0, x1, y0, y1)
-        for s in self.series:
-            pts = [(x, self._y(y)) for x, y in zip(s.xs, s.ys)]
-            canvas.polyline(pts, s.style)
-        for s in self.series:
+        for s in all_series:
+            canvas.polyline([(x, self._y(y)) for x, y in zip(s.xs, s.ys)], s.style)
+        for k, s in enumerate(all_series):
             if s.key:
-                canvas.key_on_curve([(x, self._y(y)) for x, y in zip(s.xs, s.ys)], s.key, s.style, self.series.index(s),
-                                    len(self.series))
+                canvas.key_on_curve([(x, self._y(y)) for x, y in zip(s.xs, s.ys)], s.key, s.style, k,
+                                    len(all_series))
         for m in self.markers:
             y = self._y(m.y)
             if y is not None:
@@ -127,6 +131,23 @@ class LinePlot:
         if self.x_label:
             out.append(Text(" " * (margin + 1) + self.x_label.center(cols).rstrip(), style="muted"))
         return out
+
+
+def _thin(xs: Sequence[float], ys: Sequence[float], budget: int) -> tuple[list[float], list[float]]:
+    """At most about ``budget`` points: each bucket keeps its lowest and highest point, in order,
+    so a long curve's shape (and any bouncing) survives while drawing stays quick."""
+    xs, ys = list(xs), list(ys)
+    if len(ys) <= budget:
+        return xs, ys
+    size = -(-len(ys) // (budget // 2))
+    out: list[int] = []
+    for start in range(0, len(ys), size):
+        idx = [i for i in range(start, min(start + size, len(ys))) if not math.isnan(ys[i])]
+        if idx:
+            out.extend(sorted({min(idx, key=ys.__getitem__), max(idx, key=ys.__getitem__)}))
+    if out and out[-1] != len(ys) - 1:
+        out.append(len(ys) - 1)
+    return [xs[i] for i in out], [ys[i] for i in out]
 
 
 def _tick_rows(rows: int) -> set[int]:
@@ -329,7 +350,7 @@ class HeatMap:
                     if level is None:
                         line.append(char or "?", style="bold red")
                         continue
-                    fg = "black" if level >= 7 else "white"
+                    fg = "#000000" if level >= 7 else "#ffffff"
                     line.append(char or " ", style=f"bold {fg} on {HEAT_COLOURS[level]}")
                 else:
                     line.append(char or ("?" if level is None else HEAT_CHARS[level]))

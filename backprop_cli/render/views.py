@@ -206,14 +206,18 @@ def _signed(value: float, digits: int) -> str:
 
 
 def curve_status(c: Curve, until: float | None) -> Text:
-    if c.diverged_at is not None:
+    verdict = c.verdict
+    if verdict == "overflow":
         grows = f"grows from step {c.grew_at}, " if c.grew_at is not None and c.grew_at < c.diverged_at else ""
         return Text(f"diverging: {grows}overflows at step {c.diverged_at}", style="bad")
-    if c.grew_at is not None:
+    if verdict == "grows":
         return Text(f"diverging: the loss grows (above its start from step {c.grew_at})", style="bad")
-    if c.reached:
+    if verdict == "reached":
         return Text(f"reached L ≤ {nt.number(until)} after {c.steps} steps", style="good")
-    return Text("converging", style="good")
+    if verdict == "bouncing":
+        return Text("bouncing: overshoots", style="warn")
+    return Text({"converged": "converged (L ≈ 0)", "falling": "still falling",
+                 "levelling": "levelling off"}[verdict], style="good")
 
 
 #: A log plot shows at most this many decades below the top; a loss that falls further runs along the bottom.
@@ -242,7 +246,9 @@ def loss_plot(training: Training, height: int = 14) -> LinePlot:
                              chr(ord("a") + k) if len(training.curves) > 1 else ""))
     y_label = "loss"
     if log_y:
-        y_label = f"loss (log scale; below {nt.number(floor, 2)} drawn at the bottom)"
+        y_label = "loss (log scale)"
+        if any(v < floor for c in training.curves for v in c.losses):
+            y_label = f"loss (log scale; below {nt.number(floor, 2)} drawn at the bottom)"
     if any(c.diverging for c in training.curves):
         y_label += "; diverging curves leave through the top"
     return LinePlot(series, height=height, log_y=log_y, x_label="step", y_label=y_label, y_floor=floor,
@@ -254,8 +260,10 @@ def train_view(training: Training, digits: int = 6) -> RenderableType:
     several = len(curves) > 1
     steps = max(c.steps for c in curves)
     start = ", ".join(f"{nt.name(p)} = {nt.number(v, digits)}" for p, v in training.initial.items())
+    first = next((c.losses[0] for c in curves if c.losses), math.nan)
     parts: list[RenderableType] = [
-        Text(f"Gradient descent on {training.network} from {start} ({steps} steps at most)", style="title"),
+        Text(f"Gradient descent on {training.network} from {start}, L = {nt.number(first, digits)} "
+             f"({steps} steps at most)", style="title"),
         loss_plot(training),
     ]
     if several:
@@ -267,7 +275,6 @@ def train_view(training: Training, digits: int = 6) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAVY, title="Results", title_style="title", title_justify="left")
     table.add_column("α", justify="right", style="param", no_wrap=True)
     table.add_column("steps", justify="right")
-    table.add_column("first loss", justify="right")
     table.add_column("final loss", justify="right", style="value")
     params = list(training.initial)
     for p in params:
@@ -275,8 +282,8 @@ def train_view(training: Training, digits: int = 6) -> RenderableType:
     table.add_column("result")
     for c in curves:
         final = [nt.number(c.parameters[p], digits) for p in params]
-        table.add_row(nt.number(c.lr), str(c.steps), nt.number(c.losses[0], digits) if c.losses else "—",
-                      nt.number(c.final_loss, digits), *final, curve_status(c, training.until))
+        table.add_row(nt.number(c.lr), str(c.steps), nt.number(c.final_loss, digits), *final,
+                      curve_status(c, training.until))
     parts.append(table)
     if not several:
         c = curves[0]
@@ -325,18 +332,18 @@ def surface_view(s: Surface, digits: int = 4) -> RenderableType:
     if s.path:
         x, y, loss = s.path[0]
         key.append("S", style="bold")
-        key.append(f" start ({nt.number(x, digits)}, {nt.number(y, digits)}), L = {nt.number(loss, digits)}\n")
+        key.append(f" = start ({nt.number(x, digits)}, {nt.number(y, digits)}), L = {nt.number(loss, digits)}\n")
         x, y, loss = s.path[-1]
         key.append("E", style="bold")
-        key.append(f" after {len(s.path) - 1} steps at α = {nt.number(s.lr)}: ({nt.number(x, digits)}, "
+        key.append(f" = after {len(s.path) - 1} steps at α = {nt.number(s.lr)}: ({nt.number(x, digits)}, "
                    f"{nt.number(y, digits)}), L = {nt.number(loss, digits)}\n")
     key.append("•", style="bold")
-    key.append(" the descent path   ")
+    key.append(" = the descent path, ")
     key.append("·", style="bold")
-    key.append(" the valley floor (least loss of its row or column)\n")
+    key.append(" = the valley floor (least loss of its row or column)\n")
     key.append("M", style="bold")
     x, y, loss = s.lowest
-    key.append(f" the lowest cell: ({nt.number(x, digits)}, {nt.number(y, digits)}), L = {nt.number(loss, digits)}")
+    key.append(f" = the lowest cell: ({nt.number(x, digits)}, {nt.number(y, digits)}), L = {nt.number(loss, digits)}")
     outside = [pt for pt in s.path if s.cell(pt[0], pt[1]) is None]
     if outside:
         key.append(f"\n{len(outside)} point(s) of the path lie outside the range shown; widen --range",

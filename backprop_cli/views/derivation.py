@@ -347,6 +347,8 @@ def _evaluate(expr: sympy.Expr, point: Mapping[str, sympy.Expr], what: str) -> s
         raise UsageError(f"{what} is not defined at {_point_text(point)}")
     if value.has(sympy.I) or value.is_real is False:
         raise UsageError(f"{what} is not a real number at {_point_text(point)}")
+    if not math.isfinite(float(sympy.N(value, 30))):
+        raise UsageError(f"{what} is too large to show at {_point_text(point)}")
     return value
 
 

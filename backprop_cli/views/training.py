@@ -36,9 +36,30 @@ class Curve:
         return self.diverged_at is not None or self.grew_at is not None
 
     @property
-    def diverged_step(self) -> int | None:
-        """The step to name when this rate diverges (overflow first, else where the loss first grew)."""
-        return self.diverged_at if self.diverged_at is not None else self.grew_at
+    def verdict(self) -> str:
+        """What the curve did, in one word.
+
+        ``overflow`` / ``grows``: diverging; ``reached``: stopped at --until; ``converged``: the loss
+        fell to about 0 (a billionth of its start); ``bouncing``: it was more than twice as low
+        before (it overshoots back and forth); ``falling``: still going down over the last tenth
+        of the run; ``levelling``: barely changing any more.
+        """
+        if self.diverged_at is not None:
+            return "overflow"
+        if self.grew_at is not None:
+            return "grows"
+        if self.reached:
+            return "reached"
+        if not self.losses:
+            return "levelling"
+        first, final = self.losses[0], self.losses[-1]
+        if final <= first * 1e-9:
+            return "converged"
+        if final > 2 * min(self.losses) or _oscillates(self.losses[-max(4, len(self.losses) // 10):]):
+            return "bouncing"
+        if final < 0.99 * self.losses[int(0.9 * (len(self.losses) - 1))]:
+            return "falling"
+        return "levelling"
 
 
 @dataclass(frozen=True)
@@ -117,3 +138,10 @@ def _curve(engine: Engine, start: dict[str, float], lr: float, steps: int, until
     reached = until is not None and math.isfinite(final_loss) and final_loss <= until
     parameters = {p: leaves[p] for p in engine.network.parameters}
     return Curve(lr, tuple(losses), done, parameters, final_loss, diverged_at, grew_at, reached)
+
+
+def _oscillates(tail: Sequence[float]) -> bool:
+    """Up, down, up, down… by more than 10%: gradient descent overshooting back and forth."""
+    steps = [b - a for a, b in zip(tail, tail[1:])]
+    turns = sum(1 for a, b in zip(steps, steps[1:]) if a * b < 0)
+    return len(steps) >= 3 and turns >= len(steps) // 2 and max(tail) > 1.1 * min(tail)
