@@ -13,9 +13,9 @@ from backprop_cli.quiz import TOPICS
 def register(app: typer.Typer) -> None:
     @app.command()
     def quiz(
-        topic: List[str] = typer.Option([], "--topic", "-t", help=f"Only this topic (repeatable): {', '.join(TOPICS)}."),
-        count: int = typer.Option(10, "--count", "-c", min=1, max=100, help="How many questions (1-100)."),
-        seed: Optional[int] = typer.Option(None, "--seed", min=0, help="Replay a quiz: the same seed asks the same questions."),
+        topic: List[str] = typer.Option([], "--topic", "-t", metavar="TOPIC", help=f"Only this topic (repeatable): {', '.join(TOPICS)}."),
+        count: int = typer.Option(10, "--count", "-c", min=1, max=100, metavar="N", help="How many questions (1-100)."),
+        seed: Optional[int] = typer.Option(None, "--seed", min=0, metavar="SEED", help="Replay a quiz: the same seed asks the same questions."),
         review: bool = typer.Option(False, "--review", help="Questions of the kinds you missed most come first."),
     ) -> int:
         """Practise: questions with fresh numbers, checked like the lessons, scored by topic."""
