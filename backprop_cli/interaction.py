@@ -19,7 +19,8 @@ COMMANDS = {
     "help": "list these commands",
     "quit": "save and leave (Ctrl-C or Ctrl-D work too)",
 }
-_ALIASES = {"h": "hint", "?": "help", "q": "quit", "exit": "quit", "s": "skip", "b": "back", ":q": "quit"}
+# No single letters: a), b), … are answers to choice questions.
+_ALIASES = {"?": "help", "exit": "quit", ":q": "quit"}
 
 
 def command_of(text: str) -> str | None:

@@ -203,8 +203,24 @@ def _define(lesson: Lesson, definition, loc: tuple) -> sympy.Expr:
     return lesson.expand(lesson.parse(definition, loc))
 
 
+def _fields_fit_kind(lesson: Lesson, step: QuestionStep, i: int) -> None:
+    """Options and facts belong to choices, names to formulas, exact to numbers."""
+    belongs = {"options": "choice", "because": "choice", "names": "expression", "exact": "number"}
+    for field_, kind in belongs.items():
+        if getattr(step, field_) is not None and step.ask != kind:
+            raise lesson.problem(f"{field_} belongs to {kind} questions only", ("steps", i, field_))
+    if step.ask == "choice":
+        if not step.options or len(step.options) < 2:
+            raise lesson.problem("a choice question needs at least two options", ("steps", i, "options"))
+        letters = "abcdefghijklmnopqrstuvwxyz"[: len(step.options)]
+        if step.answer.strip().lower() not in letters:
+            raise lesson.problem(f"the answer of a choice question is a letter ({', '.join(letters)})",
+                                 ("steps", i, "answer"))
+
+
 def _question(lesson: Lesson, step: QuestionStep, i: int, index: int) -> Question:
     loc = ("steps", i, "answer")
+    _fields_fit_kind(lesson, step, i)
     if step.ask == "choice":
         expected = sympy.Integer("abcdefghijklmnopqrstuvwxyz".index(step.answer.strip().lower()))
         return Question(index, step, expected, frozenset(), expected, {})

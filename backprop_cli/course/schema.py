@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
 SCHEMA_VERSION = 1
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -24,6 +24,10 @@ def _formula(value: Any) -> str:
 
 
 def _prose(value: Any) -> str:
+    if isinstance(value, bool):
+        raise ValueError("YAML reads yes/no/on/off/true/false as a truth value: put the text in quotes")
+    if isinstance(value, int | float):
+        return str(value)
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be non-empty text")
     return value
@@ -102,22 +106,6 @@ class QuestionStep(StepBase):
     hints: list[Prose] = Field(min_length=1)
     explanation: Prose
     mistakes: list[MistakeSpec] = []
-
-    @model_validator(mode="after")
-    def _choice_fields(self):
-        if self.ask == "choice":
-            if not self.options or len(self.options) < 2:
-                raise ValueError("a choice question needs at least two options")
-            letters = "abcdefghijklmnopqrstuvwxyz"[: len(self.options)]
-            if self.answer.strip().lower() not in letters:
-                raise ValueError(f"the answer of a choice question is a letter ({', '.join(letters)})")
-        elif self.options or self.because:
-            raise ValueError("options and because belong to choice questions only")
-        if self.names is not None and self.ask != "expression":
-            raise ValueError("names belongs to expression questions only")
-        if self.exact is not None and self.ask != "number":
-            raise ValueError("exact belongs to number questions only")
-        return self
 
 
 def _step_kind(value: Any) -> str | None:

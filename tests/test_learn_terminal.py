@@ -1,0 +1,115 @@
+"""Whole lessons driven through a pseudo-terminal, as a learner would: right, wrong, hint, skip,
+quit, resume, Ctrl-C and Ctrl-D. Runs the installed package from a folder outside the repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+pytestmark = pytest.mark.terminal
+MINI = Path(__file__).parent / "data" / "mini-net.yaml"
+
+
+def spawn(home: Path, *args: str) -> pexpect.spawn:
+    env = dict(os.environ, BACKPROP_HOME=str(home), NO_COLOR="1", TERM="dumb", COLUMNS="100", LINES="40")
+    child = pexpect.spawn(sys.executable, ["-m", "backprop_cli", *args], env=env, cwd=str(home.parent),
+                          encoding="utf-8", timeout=60, dimensions=(40, 100))
+    return child
+
+
+def answer(child: pexpect.spawn, text: str) -> None:
+    child.expect_exact("› ")
+    child.sendline(text)
+
+
+def finish(child: pexpect.spawn) -> int:
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus if child.exitstatus is not None else 128 + child.signalstatus
+
+
+def saved(home: Path) -> dict:
+    return json.loads((home / "progress.json").read_text())
+
+
+def test_derivatives_lesson_wrong_hint_right_skip_quit_and_resume(_isolated_home):
+    home = _isolated_home
+    child = spawn(home, "learn", "derivatives")
+    child.expect_exact("Question 1 of")
+    answer(child, "3x^3 - 6x^2 + 2x")  # the exponents were not lowered
+    child.expect_exact("Not quite")
+    answer(child, "hint")
+    child.expect_exact("Hint 1/")
+    answer(child, "3x^2 - 6x + 2")
+    child.expect_exact("read as: 3·x² − 6·x + 2")
+    child.expect_exact("Correct")
+    child.expect_exact("Question 2 of")
+    answer(child, "skip")
+    child.expect_exact("Skipped. The answer: 2")
+    child.expect_exact("Question 3 of")
+    answer(child, "quit")
+    child.expect_exact("Progress saved")
+    assert finish(child) == 0
+
+    record = saved(home)["lessons"]["derivatives"]
+    assert record["status"] == "in-progress"
+    assert record["questions"]["f_prime"] == {"attempts": 2, "hints": 1, "skipped": False, "correct": True,
+                                               "answer": "3x^2 - 6x + 2"}
+    assert record["questions"]["slope_at_x0"]["skipped"] is True
+
+    again = spawn(home, "learn", "derivatives")
+    again.expect_exact("Welcome back")
+    again.expect_exact("Question 3 of")
+    answer(again, "1")
+    again.expect_exact("Correct")
+    again.expect_exact("Question 4 of")
+    again.expect_exact("› ")
+    again.sendintr()  # Ctrl-C at a prompt: saved, one-line goodbye, exit 130
+    again.expect_exact("Progress saved")
+    status = finish(again)
+    assert status == 130
+    assert "Traceback" not in (again.before or "")
+    assert saved(home)["lessons"]["derivatives"]["questions"]["f_at_x0"]["correct"] is True
+
+
+def test_teacher_lesson_file_right_answers_to_the_end_then_ctrl_d(_isolated_home):
+    home = _isolated_home
+    child = spawn(home, "learn", str(MINI))
+    child.expect_exact("Question 1 of 5")
+    answer(child, "18")
+    child.expect_exact("Not quite")
+    answer(child, "-18")
+    child.expect_exact("Correct")
+    answer(child, "4")
+    child.expect_exact("Correct")
+    answer(child, "-72")
+    child.expect_exact("Correct")
+    child.expect_exact("Question 4 of 5")
+    child.expect_exact("› ")
+    child.sendeof()  # Ctrl-D: saved, goodbye, exit 0
+    child.expect_exact("Progress saved")
+    assert finish(child) == 0
+    assert saved(home)["lessons"]["mini-net"]["step"] > 0
+
+    again = spawn(home, "learn", str(MINI))
+    again.expect_exact("Question 4 of 5")
+    answer(again, "x w2")
+    again.expect_exact("Correct")
+    answer(again, "b")
+    again.expect_exact("Lesson complete")
+    assert finish(again) == 0
+    assert saved(home)["lessons"]["mini-net"]["status"] == "done"
+
+
+def test_menu_offers_to_continue_the_last_lesson(_isolated_home):
+    home = _isolated_home
+    child = spawn(home, "learn")
+    child.expect_exact("Lessons")
+    child.expect_exact("[Enter: start derivatives]")
+    answer(child, "q")
+    assert finish(child) == 0
