@@ -106,6 +106,8 @@ def render_event(event) -> RenderableType | None:
     if isinstance(event, Reveal):
         from rich.console import Group
 
+        if not event.skipped and event.explanation:  # the learner has just given the answer
+            return Markdown(event.explanation)
         head = Text.assemble(("Answer: " if not event.skipped else "Skipped. The answer: ", "heading"),
                              (event.answer, "value"))
         return Group(head, Markdown(event.explanation)) if event.explanation else head
@@ -173,6 +175,8 @@ def converse(session: Conversation, console: Console, reader: LineReader | None 
     def draw(events) -> None:
         for event in events:
             renderable = render_event(event)
+            if isinstance(event, Ask) or (isinstance(event, Say) and event.kind == "heading"):
+                console.print()
             if renderable is not None:
                 console.print(renderable)
                 if isinstance(event, (Feedback, Reveal, Hint)):
