@@ -181,11 +181,14 @@ def _check_number(text, expected, is_exact, mistakes, carried, names) -> Verdict
 
 
 def _steps(labels: Sequence[str]) -> str:
+    """``("2",)`` → "step 2", ``("2", "4")`` → "steps 2 and 4"; other labels are used as given
+    (``("question 3",)`` → "question 3")."""
     if not labels:
         return "an earlier step"
-    if len(labels) == 1:
-        return f"step {labels[0]}"
-    return "steps " + ", ".join(labels[:-1]) + " and " + labels[-1]
+    listed = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    if all(label.isdigit() for label in labels):
+        return ("step " if len(labels) == 1 else "steps ") + listed
+    return listed
 
 
 def _number_agrees(answer: sympy.Expr, literal: str | None, target: sympy.Expr, exact: bool) -> bool:
@@ -700,11 +703,14 @@ def _explain(point, a, e) -> str:
 # --- choices ---------------------------------------------------------------------------------
 
 
-def check_choice(text: str, options: Sequence[str], correct: int) -> Verdict:
+def check_choice(
+    text: str, options: Sequence[str], correct: int, *, mistakes: Sequence[Mistake] = ()
+) -> Verdict:
     """Mark a multiple-choice answer: the option's text, its letter (a, b, …) or its number (1, 2, …).
 
     ``correct`` is the 0-based index of the right option; the verdict's ``value`` is the
-    0-based index of the option chosen.
+    0-based index of the option chosen. A mistake's ``value`` is the 0-based index of the
+    wrong option it explains.
     """
     if not 0 <= correct < len(options):
         raise ValueError(f"correct={correct} is not an index into {len(options)} options")
@@ -719,7 +725,12 @@ def check_choice(text: str, options: Sequence[str], correct: int) -> Verdict:
     chosen = _choice_index(text, options, letters)
     if chosen is None:
         return _invalid(ask if text.strip() else "the answer is empty; " + ask)
-    return Verdict("correct" if chosen == correct else "incorrect", value=sympy.Integer(chosen))
+    if chosen == correct:
+        return Verdict("correct", value=sympy.Integer(chosen))
+    for mistake in mistakes:
+        if mistake.value == chosen:
+            return Verdict("incorrect", mistake.feedback, value=sympy.Integer(chosen), mistake=mistake.name)
+    return Verdict("incorrect", value=sympy.Integer(chosen))
 
 
 def _choice_index(text: str, options: Sequence[str], letters: Sequence[str]) -> int | None:

@@ -289,6 +289,12 @@ def test_follow_through_uses_the_tolerance_rules_and_names_every_step():
     assert "steps 2 and 4" in verdict.message
 
 
+def test_follow_through_labels_that_are_not_numbers_are_used_as_given():
+    verdict = check_number("-64", DL_DW2, carried=[Carried(sympy.Integer(-64), ("question 3",))])
+    assert verdict.carried_from == ("question 3",)
+    assert "carried from question 3." in verdict.message
+
+
 def test_follow_through_does_not_shadow_the_right_answer_or_accept_anything():
     assert check_number("-72", DL_DW2, carried=[CARRIED_FROM_3]).carried_from == ()
     assert check_number("-65", DL_DW2, carried=[CARRIED_FROM_3]).status == "incorrect"
@@ -587,6 +593,13 @@ def test_choice_letters_for_three_options_and_option_text_first():
     assert verdict.status == "invalid" and "a, b or c" in verdict.message
     assert check_choice("0.5", ["0.001", "0.01", "0.5"], 2).correct  # text, not a number
     assert check_choice("1", ["2", "1"], 1).correct  # an option's text wins over its number
+
+
+def test_a_wrong_choice_can_carry_its_own_feedback():
+    rises = Mistake("rises", sympy.Integer(0), "The gradient is negative, so a bigger w2 lowers the loss.")
+    verdict = check_choice("a", OPTIONS, 1, mistakes=[rises])
+    assert verdict.mistake == "rises" and verdict.message == rises.feedback
+    assert check_choice("b", OPTIONS, 1, mistakes=[rises]).correct
 
 
 def test_choice_index_out_of_range_is_a_programming_error():
