@@ -15,6 +15,7 @@ Public API (the lessons' ``derive`` step and ``backprop derive`` both use it):
 
 from __future__ import annotations
 
+import keyword
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -301,7 +302,8 @@ def variables_of(text: str) -> tuple[str, ...]:
     """The names a formula uses (not functions or constants), in order of first appearance."""
     seen: list[str] = []
     for word in _WORD.findall(normalise(text)):
-        if word[0].isalpha() and word not in FUNCTIONS and word not in CONSTANTS and word not in seen:
+        if (word[0].isalpha() and word not in FUNCTIONS and word not in CONSTANTS and word not in seen
+                and not keyword.iskeyword(word)):  # `import`, `lambda`: never variables (the parser says why)
             seen.append(word)
     return tuple(seen)
 
