@@ -157,9 +157,25 @@ def _node(name: str, text: str, expr: sympy.Expr, deps: tuple[str, ...], known) 
     own = symbol(name)
     local = []
     for dep in deps:
-        d = sympy.diff(expr, known[dep])
+        d = _derivative(expr, known[dep])
         # Write the derivative in terms of the node's own value where it appears:
         # d σ(z)/dz = σ(z)(1−σ(z)) becomes ŷ(1−ŷ), as the source writes it.
         shown = d.subs(expr, own) if not expr.is_Symbol and name != LOSS else d
         local.append(Local(node=name, dep=dep, expr=d, shown=shown))
     return Node(name=name, text=text, expr=expr, deps=deps, locals=tuple(local))
+
+
+def _derivative(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
+    """``sympy.diff(expr, var)``, differentiating only the terms of a sum that contain ``var``.
+
+    The same result (SymPy differentiates a sum term by term and drops the zeros), but a
+    neuron's weighted sum has a term per input: deriving every term for every input made
+    loading a 2-32-32-1 network take seconds.
+    """
+    if expr.is_Add:
+        return sympy.Add(*(_derivative(term, var) for term in expr.args if var in term.free_symbols))
+    if expr.is_Mul:
+        rest = [f for f in expr.args if f != var]
+        if len(rest) == len(expr.args) - 1 and not any(var in f.free_symbols for f in rest):
+            return sympy.Mul(*rest)  # w·h → h, without SymPy's general product rule
+    return sympy.diff(expr, var)
