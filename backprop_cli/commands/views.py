@@ -36,15 +36,16 @@ def _show(renderable, export: Optional[str], title: str) -> None:
 def register(app: typer.Typer) -> None:
     @app.command()
     def derive(
-        expr: str = typer.Argument(..., help="The function, e.g. 'x^3 - 3x^2 + 2x + 1' or 'x^2 + y^2'."),
-        wrt: Optional[str] = typer.Option(None, "--wrt", help="Differentiate with respect to this variable "
+        expr: str = typer.Argument(..., metavar="EXPR", help="The function, e.g. 'x^3 - 3x^2 + 2x + 1' or 'x^2 + y^2' "
+                                   "(one that starts with '-' goes last, after '--': --at x=1 -- '-x^2')."),
+        wrt: Optional[str] = typer.Option(None, "--wrt", metavar="NAME", help="Differentiate with respect to this variable "
                                           "(or several, comma-separated); default: every variable."),
-        at: Optional[str] = typer.Option(None, "--at", help="Evaluate at a point: x=2,y=4."),
-        nudge: Optional[str] = typer.Option(None, "--nudge", help="Nudge the point, e.g. x=0.1: "
+        at: Optional[str] = typer.Option(None, "--at", metavar="NAME=VALUE,...", help="Evaluate at a point: x=2,y=4."),
+        nudge: Optional[str] = typer.Option(None, "--nudge", metavar="NAME=DELTA,...", help="Nudge the point, e.g. x=0.1: "
                                             "the derivative's prediction against the real change."),
         plot: bool = typer.Option(True, "--plot/--no-plot", help="Draw f and its tangent line (one variable, with --at)."),
         precision: int = typer.Option(6, "--precision", min=1, max=17, help=PRECISION_HELP),
-        export: Optional[str] = typer.Option(None, "--export", help=EXPORT_HELP),
+        export: Optional[str] = typer.Option(None, "--export", metavar="FILE", help=EXPORT_HELP),
     ) -> None:
         """The derivative step by step, naming each rule; its value at a point; a nudge experiment."""
         from backprop_cli.render import export as exporting
@@ -66,7 +67,7 @@ def register(app: typer.Typer) -> None:
         network: str = typer.Option("simple", "--network", "-n", help=NETWORK_HELP),
         set_: List[str] = typer.Option([], "--set", help=SET_HELP),
         precision: int = typer.Option(6, "--precision", min=1, max=17, help=PRECISION_HELP),
-        export: Optional[str] = typer.Option(None, "--export", help=EXPORT_HELP),
+        export: Optional[str] = typer.Option(None, "--export", metavar="FILE", help=EXPORT_HELP),
     ) -> None:
         """Nudge parameters: Σ ∂L/∂w·Δw predicted against the real change of the loss."""
         from backprop_cli.network import calculator
@@ -83,9 +84,9 @@ def register(app: typer.Typer) -> None:
     def graph(
         network: str = typer.Option("simple", "--network", "-n", help=NETWORK_HELP),
         set_: List[str] = typer.Option([], "--set", help=SET_HELP),
-        dot: Optional[str] = typer.Option(None, "--dot", help="Write the graph as Graphviz DOT to FILE ('-': print only the DOT)."),
+        dot: Optional[str] = typer.Option(None, "--dot", metavar="FILE", help="Write the graph as Graphviz DOT to FILE ('-': print only the DOT)."),
         precision: int = typer.Option(6, "--precision", min=1, max=17, help=PRECISION_HELP),
-        export: Optional[str] = typer.Option(None, "--export", help=EXPORT_HELP),
+        export: Optional[str] = typer.Option(None, "--export", metavar="FILE", help=EXPORT_HELP),
     ) -> None:
         """The computation graph: values, ∂L/∂node, local derivatives on the edges, gradient paths."""
         from backprop_cli.network import calculator
@@ -105,13 +106,13 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def train(
         network: str = typer.Option("simple", "--network", "-n", help=NETWORK_HELP),
-        lr: Optional[str] = typer.Option(None, "--lr", help="Learning rate, or several to compare: 0.001,0.01,0.05 "
+        lr: Optional[str] = typer.Option(None, "--lr", metavar="RATE[,RATE...]", help="Learning rate, or several to compare: 0.001,0.01,0.05 "
                                          "(default: the network's)."),
         steps: int = typer.Option(100, "--steps", help="Steps of gradient descent (at most)."),
-        until: Optional[float] = typer.Option(None, "--until", help="Stop as soon as the loss is at most LOSS."),
+        until: Optional[float] = typer.Option(None, "--until", metavar="LOSS", help="Stop as soon as the loss is at most LOSS."),
         set_: List[str] = typer.Option([], "--set", help=SET_HELP),
         precision: int = typer.Option(6, "--precision", min=1, max=17, help=PRECISION_HELP),
-        export: Optional[str] = typer.Option(None, "--export", help=EXPORT_HELP),
+        export: Optional[str] = typer.Option(None, "--export", metavar="FILE", help=EXPORT_HELP),
     ) -> None:
         """Gradient descent: the loss curve (one per learning rate) and the final parameters."""
         from backprop_cli.network import calculator
@@ -128,13 +129,13 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def surface(
         network: str = typer.Option("simple", "--network", "-n", help=NETWORK_HELP),
-        params: Optional[str] = typer.Option(None, "--params", help="The two parameters across and up, e.g. w1,w2."),
-        range_: Optional[str] = typer.Option(None, "--range", help="Their ranges, e.g. w1=0:5,w2=0:4 "
+        params: Optional[str] = typer.Option(None, "--params", metavar="P,Q", help="The two parameters across and up, e.g. w1,w2."),
+        range_: Optional[str] = typer.Option(None, "--range", metavar="P=LOW:HIGH,...", help="Their ranges, e.g. w1=0:5,w2=0:4 "
                                              "(default: around the descent path)."),
         lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate of the descent path (default: the network's)."),
         steps: int = typer.Option(30, "--steps", help="Steps of the descent path."),
         set_: List[str] = typer.Option([], "--set", help=SET_HELP),
-        export: Optional[str] = typer.Option(None, "--export", help=EXPORT_HELP),
+        export: Optional[str] = typer.Option(None, "--export", metavar="FILE", help=EXPORT_HELP),
     ) -> None:
         """The loss over two parameters as a heat map, with the gradient-descent path walking down it."""
         from backprop_cli.network import calculator

@@ -79,7 +79,9 @@ def graph_view(view: GraphView, digits: int = 6) -> RenderableType:
         Text(""),
         Text("Gradients: multiply the edges along each path from the loss, add the paths", style="title"),
     ]
-    for chain in view.chains:
+    for i, chain in enumerate(view.chains):
+        if i:
+            parts.append(Text(""))
         parts.append(chain_text(chain, digits))
     return Group(*parts)
 

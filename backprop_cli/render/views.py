@@ -186,6 +186,8 @@ def network_nudge_view(n: NetworkNudge, digits: int = 6) -> RenderableType:
                       nt.number(t.gradient, digits), nt.number(t.product, digits))
     out = Text("predicted  ΔL ≈ ", style="heading")
     out.append(" + ".join(f"{_paren(t.gradient, digits)}·{_paren(t.delta, digits)}" for t in n.terms) + " = ")
+    if len(n.terms) > 1:
+        out.append(" + ".join(_paren(t.product, digits) for t in n.terms) + " = ")
     out.append(nt.number(n.predicted, digits), style="grad")
     out.append("\nactual     ΔL = ", style="heading")
     out.append(f"L(new) − L(old) = {nt.number(n.loss_after, digits)} − {_paren(n.loss_before, digits)} = ")
