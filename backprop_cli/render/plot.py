@@ -122,7 +122,8 @@ class LinePlot:
         if self.y_label:
             out.append(Text(self.y_label, style="heading"))
         for r in range(rows):
-            line = Text(labels[r].rjust(margin), style="muted")
+            line = Text()
+            line.append(labels[r].rjust(margin), style="muted")
             line.append("┤" if labels[r] else "│", style="muted")
             line.append_text(canvas.row(r))
             out.append(line)
@@ -341,7 +342,8 @@ class HeatMap:
             out.append(Text(f"↑ {self.y_label}", style="heading"))
         for r in range(rows):
             j = rows - 1 - r  # the top line shows the highest y
-            line = Text(labels.get(r, "").rjust(margin), style="muted")
+            line = Text()  # no base style: the cells must not inherit the axis's dim
+            line.append(labels.get(r, "").rjust(margin), style="muted")
             line.append("┤" if r in labels else "│", style="muted")
             for i in range(cols):
                 level = heat_level(self.values[j][i], low, high)
