@@ -129,7 +129,7 @@ class LessonSession:
         kinds = {"number": "a number", "expression": "a formula", "choice": "a letter"}
         label = f"Question {q.index + 1} of {total}{optional} · answer with {kinds[q.step.ask]}"
         return Ask(label, self.lesson.interpolate(q.step.prompt, loc), q.step.ask,
-                   tuple(q.step.options or ()), len(q.step.hints) - self.hints_shown)
+                   answers.options(self.lesson, q), len(q.step.hints) - self.hints_shown)
 
     def _state(self):
         from backprop_cli.progress import QuestionProgress
@@ -153,8 +153,7 @@ class LessonSession:
             state.correct = True
             detail = ""
             if verdict.carried_from:
-                detail = (f"Your answer is right for your own earlier answer to {', '.join(verdict.carried_from)}; "
-                          f"with the exact values it is {answers.shown(q)}.")
+                detail = f"With the exact earlier values the answer is {answers.shown(q)}."
             events: list[Event] = [Feedback("correct", verdict.message, verdict.read_as, detail)]
             events.append(self._reveal(skipped=False))
             return events + self._next()
@@ -240,10 +239,17 @@ class LessonSession:
             if not q.step.optional:
                 counted += 1
                 first_time += result == "✓ first try"
-            rows.append((str(q.index + 1), _short(q), result))
+            rows.append((str(q.index + 1), self._short(q), result))
         self.save()
         summary = (f"Lesson complete: {self.lesson.title}. {first_time} of {counted} questions right on the first try.")
         return [Finished(summary, tuple(rows), ("#", "question", "result"))]
+
+    def _short(self, q: Question) -> str:
+        """A question's prompt as one plain line for the summary table."""
+        index = self.lesson.spec.steps.index(q.step)
+        text = self.lesson.interpolate(q.step.prompt, ("steps", index, "prompt"))
+        text = " ".join(text.replace("**", "").replace("`", "").split())
+        return text if len(text) <= 60 else text[:57] + "…"
 
     # -- bookkeeping ----------------------------------------------------------------------------
     def _reset_record(self) -> None:
@@ -258,6 +264,4 @@ class LessonSession:
         self.record.updated = now()
 
 
-def _short(q: Question) -> str:
-    text = " ".join(q.step.prompt.split())
-    return text if len(text) <= 60 else text[:57] + "…"
+

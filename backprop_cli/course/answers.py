@@ -54,7 +54,7 @@ def context_mistakes(lesson: Lesson, question: Question) -> list[checking.Mistak
     expr = question.answer_expr
     gradient_like = any(n.startswith("d_") for n in names) or _uses_gradient(lesson, question)
     if expr.is_Mul and len(expr.args) > 1:
-        factors = [(notation.formula(arg), lesson.value(arg)) for arg in expr.args]
+        factors = [(_factor_label(lesson, arg), lesson.value(arg)) for arg in expr.args]
         if all(v.is_number for _, v in factors):
             out += checking.chain_mistakes(factors)
     if gradient_like:
@@ -72,6 +72,22 @@ def context_mistakes(lesson: Lesson, question: Question) -> list[checking.Mistak
             if asks_local or sympy.simplify(lesson.expand(expr) - s * (1 - s)) == 0:
                 out.append(checking.sigmoid_mistake(lesson.values[node.name]))
     return out
+
+
+def _factor_label(lesson: Lesson, factor: sympy.Expr) -> str:
+    """How feedback names a factor: an earlier question by its number, a computed name as ∂a/∂b."""
+    from backprop_cli import notation
+
+    by_id = {q.id: q for q in lesson.questions}
+    if factor.is_Symbol and factor.name in by_id:
+        return f"your answer to question {by_id[factor.name].index + 1}"
+    if factor.is_Symbol and factor.name.startswith("d_") and lesson.network is not None:
+        names = [n.name for n in lesson.network.nodes] + list(lesson.network.leaves())
+        for top in sorted(names, key=len, reverse=True):
+            prefix = "d_loss_d_" if top == "loss" else f"d_{top}_d_"
+            if factor.name.startswith(prefix) and factor.name[len(prefix):] in names:
+                return notation.partial(top, factor.name[len(prefix):])
+    return notation.formula(factor)
 
 
 def _uses_gradient(lesson: Lesson, question: Question) -> bool:
@@ -107,7 +123,7 @@ def check(lesson: Lesson, question: Question, text: str,
     mistakes = listed_mistakes(lesson, question)
     step = question.step
     if step.ask == "choice":
-        return checking.check_choice(text, list(step.options or ()), int(question.expected))
+        return checking.check_choice(text, list(step.options or ()), int(question.expected), mistakes=mistakes)
     if step.ask == "expression":
         return checking.check_expression(text, question.expected, question.names, mistakes=mistakes)
     return checking.check_number(
@@ -134,6 +150,12 @@ def typed(question: Question) -> str:
 def shown(question: Question) -> str:
     """The answer key as the learner is shown it."""
     return shown_value(question.step.ask, question.expected, question.step.options)
+
+
+def options(lesson: Lesson, question: Question) -> tuple[str, ...]:
+    """A choice question's options, with ``{{formula}}`` computed."""
+    index = lesson.spec.steps.index(question.step)
+    return tuple(lesson.interpolate(o, ("steps", index, "options", k)) for k, o in enumerate(question.step.options or ()))
 
 
 def shown_value(kind: str, value: sympy.Expr, options=None) -> str:

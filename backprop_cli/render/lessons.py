@@ -113,13 +113,13 @@ def lesson_document(lesson) -> RenderableType:
         q = next(q for q in lesson.questions if q.step is step)
         parts.append(Text(f"Question {q.index + 1} ({step.ask})", style="accent"))
         parts.append(Markdown(lesson.interpolate(step.prompt, (*loc, "prompt"))))
-        for k, option in enumerate(step.options or ()):
+        for k, option in enumerate(answers.options(lesson, q)):
             parts.append(Text(f"  {chr(ord('a') + k)}) {option}"))
         parts.append(Text.assemble(("Answer: ", "heading"), (answers.shown(q), "value")))
         for k, hint in enumerate(step.hints, start=1):
             parts.append(Text.assemble((f"Hint {k}: ", "hint"), lesson.interpolate(hint, (*loc, "hints", k - 1))))
         parts.append(Markdown(lesson.interpolate(step.explanation, (*loc, "explanation"))))
         for m in answers.listed_mistakes(lesson, q):
-            parts.append(Text(f"  If the learner answers {answers.shown_value(q.step.ask, m.value, q.step.options)}: {m.feedback}", style="muted"))
+            parts.append(Text(f"  If the learner answers {answers.shown_value(q.step.ask, m.value, answers.options(lesson, q))}: {m.feedback}", style="muted"))
         parts.append(Text(""))
     return Group(*parts)
