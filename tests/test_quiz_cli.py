@@ -33,7 +33,8 @@ def test_piped_quiz_right_hinted_skipped(_isolated_home):
     result = run(["--seed", "7", "--count", "3"], "\n".join([right[0], "hint", right[1], "skip"]) + "\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.splitlines()[1] == "Seed 7 — replay with --seed 7 --count 3"
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert lines[0].startswith("Quiz · 3 questions") and lines[1] == "Seed 7 — replay with --seed 7 --count 3"
     assert out.count("✓ Correct") == 2 and "Hint 1/" in out and "Skipped. The answer: " in out
     assert "Score: 2/3 (67%)" in out
     assert " in " not in out.split("Score: ")[1].splitlines()[0]  # no clock time when piped

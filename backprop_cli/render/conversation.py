@@ -92,9 +92,11 @@ def render_event(event) -> RenderableType | None:
             if event.message:
                 text.append(f" — {event.message}")
         elif event.status == "incorrect":
-            text.append("✗ Not quite", style="bad")
+            text.append("✗ ", style="bad")
             if event.message:
-                text.append(f": {event.message}")
+                text.append(event.message)
+            else:
+                text.append("Not quite. Try again.", style="bad")
         else:
             text.append("? ", style="warn")
             text.append(event.message or "I could not read that.")
