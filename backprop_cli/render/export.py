@@ -30,15 +30,12 @@ def check_path(path: str | None) -> Path | None:
 def console_for(path: Path | None, **kwargs) -> Console:
     """The themed console; it records what it prints when there is somewhere to export it.
 
-    With NO_COLOR set, no escape codes at all (not even bold): the views then tell things apart
-    by characters (curve keys, the heat map's character ramp), never by style alone.
+    With NO_COLOR set the theme's console writes no escape codes at all (not even bold): the views
+    then tell things apart by characters (curve keys, the heat map's character ramp).
     """
     from backprop_cli.render.theme import console
 
-    con = console(record=path is not None, **kwargs)
-    if con.no_color:
-        con._color_system = None  # Rich has no public switch for "no styles at all"
-    return con
+    return console(record=path is not None, **kwargs)
 
 
 def save(console: Console, path: Path | None, title: str = "backprop") -> None:

@@ -14,28 +14,18 @@ DIGITS = 6
 
 @show_renderer("derivation")
 def derivation(data) -> RenderableType:
-    """d/dx of an expression, one line per rule, indented by depth, each naming its rule."""
+    """d/dx of an expression, rule by rule (the same tree `backprop derive` draws)."""
+    from backprop_cli.render.views import derivation_tree
     from backprop_cli.views.derivation import derive_steps
 
     expr, var = data
     steps = derive_steps(expr, var)
     v = nt.name(str(var))
-    lines: list[RenderableType] = [Text.assemble(("d/d" + v + " ", "heading"), (nt.formula(expr), "formula"))]
-    for s in steps:
-        indent = "  " * (s.depth + 1)
-        line = Text(indent)
-        line.append(f"[{s.rule}] ", style="accent")
-        line.append(f"d/d{v}({nt.formula(s.before)}) = ")
-        if s.applied:
-            line.append(f"{s.applied} = ")
-        line.append(nt.formula(s.after), style="formula")
-        lines.append(line)
-        if s.explanation:
-            lines.append(Text(indent + "    " + s.explanation, style="muted"))
-    if steps:
-        lines.append(Text.assemble(("Result: ", "heading"),
-                                   (f"d/d{v} = {nt.formula(steps[0].after)}", "value")))
-    return Group(*lines)
+    return Group(
+        Text.assemble((f"d/d{v} ", "heading"), (nt.formula(expr), "formula")),
+        derivation_tree(steps, title=f"d/d{v}, rule by rule"),
+        Text.assemble(("Result: ", "heading"), (f"{nt.formula(steps[0].after) if steps else '0'}", "value")),
+    )
 
 
 @show_renderer("forward")

@@ -29,16 +29,22 @@ THEME = Theme(
 
 
 def console(*, stderr: bool = False, record: bool = False, width: int | None = None, file=None) -> Console:
-    """A console with our theme. Rich already honours NO_COLOR and narrow terminals."""
+    """A console with our theme; narrow terminals are Rich's job.
+
+    NO_COLOR (https://no-color.org) means no escape codes at all, not even bold: every view
+    tells things apart by characters, never by style alone.
+    """
+    plain = bool(os.environ.get("NO_COLOR"))
     return Console(
         theme=THEME,
+        color_system=None if plain else "auto",
         stderr=stderr,
         record=record,
         width=width,
         file=file,
         highlight=False,
         soft_wrap=False,
-        no_color=bool(os.environ.get("NO_COLOR")) or None,
+        no_color=plain or None,
     )
 
 
