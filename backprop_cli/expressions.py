@@ -178,6 +178,8 @@ class _Converter:
     def convert(self, node: ast.AST, depth: int = 0) -> sympy.Expr:
         if depth > MAX_NESTING * 3:
             raise ExpressionError("the formula is nested too deeply")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            return self._sum(node, depth)
         if isinstance(node, ast.BinOp):
             left = self.convert(node.left, depth + 1)
             right = self.convert(node.right, depth + 1)
@@ -225,6 +227,19 @@ class _Converter:
                 raise ExpressionError("exp() of that number is too large")
             return FUNCTIONS[node.func.id](arg)
         raise ExpressionError(f"'{type(node).__name__}' is not part of a formula")
+
+    def _sum(self, node: ast.BinOp, depth: int) -> sympy.Expr:
+        """``a + b − c + ...``: flat in the text, so one level however many terms (a neuron
+        with 100 inputs is not "nested too deeply"), converted left to right, added at once."""
+        chain = []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            chain.append((node.op, node.right))
+            node = node.left
+        terms = [self.convert(node, depth + 1)]
+        for op, right in reversed(chain):
+            value = self.convert(right, depth + 1)
+            terms.append(value if isinstance(op, ast.Add) else sympy.Mul(-1, value))
+        return sympy.Add(*terms)
 
     def _power(self, base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
         if exponent.is_Number:

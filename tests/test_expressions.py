@@ -216,3 +216,12 @@ def _parse_or_expression_error(text: str) -> None:
     assert isinstance(parsed.expr, sympy.Expr)
     assert not parsed.expr.has(sympy.zoo, sympy.nan, sympy.oo, sympy.I)
     assert parsed.expr.free_symbols <= {symbol(n) for n in NAMES}
+
+
+def test_a_long_flat_sum_is_not_nested():
+    """A neuron with many inputs is one flat sum: 150 terms parse (only brackets count as nesting)."""
+    names = [f"w{i}" for i in range(150)] + [f"x{i}" for i in range(150)]
+    text = " + ".join(f"w{i}*x{i}" for i in range(150)) + " - w0"
+    expr = parse(text, names, max_length=10_000).expr
+    expected = sum(symbol(f"w{i}") * symbol(f"x{i}") for i in range(150)) - symbol("w0")
+    assert expr == expected
