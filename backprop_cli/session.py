@@ -12,7 +12,7 @@ import sympy
 
 from backprop_cli.course import answers
 from backprop_cli.course.lesson import Lesson, Question
-from backprop_cli.course.schema import DeriveStep, NetworkStep, QuestionStep, TextStep
+from backprop_cli.course.schema import DeriveStep, NetworkStep, PlotStep, QuestionStep, TextStep
 from backprop_cli.interaction import Ask, Event, Feedback, Finished, Hint, Reveal, Say, Show, command_of
 
 NUDGE_AFTER = 2  # wrong answers before the session reminds the learner of hint and skip
@@ -114,6 +114,10 @@ class LessonSession:
             return [Show("derivation", (expr, lesson.symbols[step.derive.wrt]))]
         if isinstance(step, NetworkStep):
             return [Show(step.network, (lesson.network, lesson.detail, lesson.definitions["lr"]))]
+        if isinstance(step, PlotStep):
+            from backprop_cli.course.plots import plot
+
+            return [plot(lesson, step.plot, (*loc, "plot"))]
         return []
 
     def _question_at(self, position: int) -> Question:

@@ -169,3 +169,29 @@ def test_piped_session_transcript(tmp_path):
     out = result.stdout
     assert "› -18" in out and "✓ Correct" in out and "Hint 1/1" in out and "Skipped. The answer: −72" in out
     assert "Progress saved" in out  # end of input = Ctrl-D: saved
+
+
+def test_plot_steps_draw_the_sources_pictures(shipped):
+    """Lesson 1 draws the tangent at x = 2 (slope 2); lesson 5 walks the loss surface to (3.391, 2.949)."""
+    from backprop_cli.course.plots import plot
+    from backprop_cli.course.schema import PlotStep
+
+    by_id = {lesson.id: lesson for lesson in shipped}
+    shown = {}
+    for lesson in (by_id["derivatives"], by_id["simple-net"]):
+        for i, step in enumerate(lesson.spec.steps):
+            if isinstance(step, PlotStep):
+                event = plot(lesson, step.plot, ("steps", i, "plot"))
+                shown[event.what] = event.data
+    assert shown["tangent"].x0 == 2 and shown["tangent"].slope == 2 and shown["tangent"].y0 == 1
+    end = shown["surface"].path[-1]
+    assert round(end[0], 3) == 3.391 and round(end[1], 3) == 2.949
+    assert shown["training"].curves[0].losses[0] == 162
+
+
+def test_bad_plot_step_is_reported_with_its_line(tmp_path, capsys):
+    path = tmp_path / "plot.yaml"
+    path.write_text(MINI.read_text().replace("  - network: forward\n", "  - plot: {surface: [w1, w9]}\n"))
+    assert main(["lessons", "validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}:13: steps[1].plot.surface: 'w9' is not a parameter of the network")

@@ -18,7 +18,7 @@ from backprop_cli.errors import FileFormatError
 def lint_lesson(lesson) -> list[FileFormatError]:
     """All problems of one built lesson (an empty list when it is sound)."""
     from backprop_cli.course import answers
-    from backprop_cli.course.schema import DeriveStep, NetworkStep, QuestionStep, TextStep
+    from backprop_cli.course.schema import DeriveStep, NetworkStep, PlotStep, QuestionStep, TextStep
 
     problems: list[FileFormatError] = []
 
@@ -35,6 +35,10 @@ def lint_lesson(lesson) -> list[FileFormatError]:
             attempt(lesson.interpolate, step.text, (*loc, "text"))
         elif isinstance(step, DeriveStep):
             attempt(_check_derive, lesson, step, loc)
+        elif isinstance(step, PlotStep):
+            from backprop_cli.course.plots import plot
+
+            attempt(plot, lesson, step.plot, (*loc, "plot"))
         elif isinstance(step, NetworkStep) and lesson.network is None:
             problems.append(lesson.problem("a network step needs setup.network", (*loc, "network")))
         elif isinstance(step, QuestionStep):

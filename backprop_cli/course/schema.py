@@ -84,6 +84,21 @@ class NetworkStep(StepBase):
     network: Literal["forward", "backward", "update", "after"]
 
 
+class PlotSpec(Strict):
+    """One of the source's pictures: a tangent line, the loss surface, or a training curve."""
+
+    tangent: Name | None = None  # a define (a function of one symbol) ...
+    wrt: Name | None = None  # ... of this symbol
+    at: Formula | None = None  # ... touched at this point
+    surface: list[Name] | None = Field(default=None, min_length=2, max_length=2)  # two parameters
+    training: int | None = Field(default=None, ge=1, le=10_000)  # steps of gradient descent
+    steps: int | None = Field(default=None, ge=1, le=10_000)  # descent steps drawn on the surface
+
+
+class PlotStep(StepBase):
+    plot: PlotSpec
+
+
 class MistakeSpec(Strict):
     answer: Formula
     feedback: Prose
@@ -110,12 +125,13 @@ class QuestionStep(StepBase):
 
 def _step_kind(value: Any) -> str | None:
     if isinstance(value, dict):
-        for key in ("ask", "text", "derive", "network"):
+        for key in ("ask", "text", "derive", "network", "plot"):
             if key in value:
                 return "·" + key
         return None
     if isinstance(value, BaseModel):
-        return {"QuestionStep": "·ask", "TextStep": "·text", "DeriveStep": "·derive", "NetworkStep": "·network"}[
+        return {"QuestionStep": "·ask", "TextStep": "·text", "DeriveStep": "·derive", "NetworkStep": "·network",
+                "PlotStep": "·plot"}[
             type(value).__name__
         ]
     return None
@@ -127,11 +143,12 @@ Step = Annotated[
         Annotated[TextStep, Tag("·text")],
         Annotated[DeriveStep, Tag("·derive")],
         Annotated[NetworkStep, Tag("·network")],
+        Annotated[PlotStep, Tag("·plot")],
     ],
     Discriminator(
         _step_kind,
         custom_error_type="step_kind",
-        custom_error_message="a step needs one of: text, derive, network, ask",
+        custom_error_message="a step needs one of: text, derive, network, plot, ask",
     ),
 ]
 

@@ -53,3 +53,24 @@ def after(data) -> RenderableType:
         step_views.forward_table(network, detail.after, DIGITS, title="Forward pass after the update"),
         step_views.loss_line("New loss", detail.after.loss, DIGITS, before=detail.before.loss),
     )
+
+
+@show_renderer("tangent")
+def tangent(data) -> RenderableType:
+    from backprop_cli.render.views import tangent_plot
+
+    return tangent_plot(data)
+
+
+@show_renderer("surface")
+def surface(data) -> RenderableType:
+    from backprop_cli.render.views import surface_view
+
+    return surface_view(data)
+
+
+@show_renderer("training")
+def training(data) -> RenderableType:
+    from backprop_cli.render.views import train_view
+
+    return train_view(data)

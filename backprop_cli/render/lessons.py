@@ -120,6 +120,7 @@ def lesson_document(lesson) -> RenderableType:
             parts.append(Text.assemble((f"Hint {k}: ", "hint"), lesson.interpolate(hint, (*loc, "hints", k - 1))))
         parts.append(Markdown(lesson.interpolate(step.explanation, (*loc, "explanation"))))
         for m in answers.listed_mistakes(lesson, q):
-            parts.append(Text(f"  If the learner answers {answers.shown_value(q.step.ask, m.value, answers.options(lesson, q))}: {m.feedback}", style="muted"))
+            given = chr(ord("a") + int(m.value)) if step.ask == "choice" else answers.shown_value(step.ask, m.value)
+            parts.append(Text(f"  If the learner answers {given}: {m.feedback}", style="muted"))
         parts.append(Text(""))
     return Group(*parts)
