@@ -21,7 +21,8 @@ class sigmoid(sympy.Function):  # noqa: N801 - named as the learner types it
 
     @classmethod
     def eval(cls, z):
-        if z.is_zero:
+        # Only a literal 0: asking ``is_zero`` of a nested exact value makes SymPy evaluate it numerically.
+        if z.is_Number and z.is_zero:
             return sympy.Rational(1, 2)
         return None
 
