@@ -45,14 +45,14 @@ def chain_text(chain: Chain, digits: int) -> Text:
         sign = "=" if len(chain.paths) == 1 else ("=" if i == 0 else "+")
         out.append(f"{lead} {sign} ", style="grad")
         out.append(symbols)
-        out.append("\n" + " " * (len(head) + 3))
+        out.append("\n" + " " * (len(head) + 1))
         out.append("= ")
         out.append(forms, style="formula")
-        out.append("\n" + " " * (len(head) + 3))
+        out.append("\n" + " " * (len(head) + 1))
         out.append(f"= {nums} = ")
         out.append(nt.number(path.value, digits), style="value")
     if not chain.complete:
-        out.append(f"\n{' ' * (len(head) + 3)}(+ more paths, not shown)", style="muted")
+        out.append(f"\n{' ' * (len(head) + 1)}(+ more paths, not shown)", style="muted")
     if len(chain.paths) != 1:
         out.append(f"\n{head} = ", style="grad")
         out.append(nt.number(chain.value, digits), style="value")
