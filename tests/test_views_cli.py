@@ -124,7 +124,7 @@ def test_graph_tree_and_paths(capsys):
     assert "    │   edge ∂ŷ/∂w2 = h = 4" in out
     assert "        └── w1 (parameter) = 2   ∂L/∂w1 = −18" in out
     assert "∂L/∂w2 = ∂L/∂ŷ · ∂ŷ/∂w2" in out
-    assert "\n       = (−18) · 4 = −72" in out  # each "=" under the first one
+    assert "       = (−18) · 4 = −72" in out  # each "=" under the first one
 
 
 def test_graph_writes_dot_and_prints_only_dot_with_dash(capsys, tmp_path):
