@@ -82,8 +82,10 @@ def parse_rates(text: str | None, network: Network) -> tuple[float, ...]:
             continue
         try:
             value = float(parse_number(item))
-        except (ExpressionError, TypeError):
-            raise UsageError(f"--lr {item!r}: not a number (write e.g. --lr 0.001,0.01,0.05)") from None
+        except (ExpressionError, TypeError) as exc:
+            # Say why only when the text is a number we refuse (1e300); otherwise it is simply not one.
+            reason = exc.message if isinstance(exc, ExpressionError) and "the number" in exc.message else "not a number"
+            raise UsageError(f"--lr {item!r}: {reason} (write e.g. --lr 0.001,0.01,0.05)") from None
         rates.append(learning_rate(value, network))
     if not rates:
         raise UsageError("--lr needs at least one rate, e.g. --lr 0.01")
