@@ -134,3 +134,25 @@ def to_elementary(expr: sympy.Expr) -> sympy.Expr:
     return expr.replace(sigmoid, lambda z: 1 / (1 + sympy.exp(-z))).replace(
         relu, lambda z: sympy.Max(0, z)
     ).replace(step, lambda z: sympy.Heaviside(z, 0))
+
+
+def _complement(e: sympy.Expr):
+    """``1 − σ(a)`` → ``σ(−a)`` and ``1 − tanh(a)²`` → ``sech(a)²``: the same values without the
+    cancellation that leaves no correct digit when σ(a) or tanh(a) is within 1e−30 of 1."""
+    if not e.is_Add or len(e.args) != 2 or sympy.Integer(1) not in e.args:
+        return None
+    rest = e.args[0] if e.args[1] == 1 else e.args[1]
+    if not (rest.is_Mul and len(rest.args) == 2 and rest.args[0] == -1):
+        return None
+    term = rest.args[1]
+    if isinstance(term, sigmoid):
+        return sigmoid(-term.args[0])
+    if term.is_Pow and term.exp == 2 and isinstance(term.base, sympy.tanh):
+        return sympy.sech(term.base.args[0]) ** 2
+    return None
+
+
+def numeric(expr: sympy.Expr, digits: int = 30) -> sympy.Float:
+    """An exact value as a SymPy Float with ``digits`` correct digits, even far out on a sigmoid's tails."""
+    stable = expr.replace(lambda e: _complement(e) is not None, _complement)
+    return sympy.N(stable, digits)

@@ -147,7 +147,9 @@ def number(value, digits: int = 6) -> str:
             exact = _exact_decimal(frac, digits + 6)
             if exact is not None:
                 return exact.replace("-", "−")
-        value = float(sympy.N(value, 30))
+        from backprop_cli.mathfunctions import numeric
+
+        value = float(numeric(value))
     value = float(value)
     if math.isnan(value):
         return "NaN"
