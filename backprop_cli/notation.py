@@ -40,20 +40,26 @@ class _Printer(StrPrinter):
         base, exp = expr.as_base_exp()
         if exp == sympy.Rational(1, 2):
             return f"√({self._print(base)})"
+        if exp == sympy.Rational(-1, 2):
+            return f"1/√({self._print(base)})"
         if exp.is_Integer and exp < 0:
             denominator = sympy.Pow(base, -exp, evaluate=False) if exp != -1 else base
-            inner = self._print(denominator)
-            if not (denominator.is_Symbol or denominator.is_Function or denominator.is_Number):
-                inner = f"({inner})"
-            return f"1/{inner}"
+            return f"1/{self._denominator(denominator)}"
         if base == sympy.E:
             return f"exp({self._print(exp)})"
-        b = self.parenthesize(base, 1000) if not (base.is_Symbol or base.is_Function) else self._print(base)
+        simple = base.is_Symbol or base.is_Function or (base.is_Integer and base > 0)
+        b = self._print(base) if simple else self.parenthesize(base, 1000)
         if base.is_Symbol and base.name in self.values and self.fmt is not None:
             b = f"({self._print(base).strip('()')})"
         if exp.is_Integer and exp > 0:
             return f"{b}{str(int(exp)).translate(_SUPERSCRIPT)}"
-        return f"{b}^{self.parenthesize(exp, 1000)}"
+        e = self._print(exp) if (exp.is_Symbol or (exp.is_Integer and exp > 0)) else f"({self._print(exp)})"
+        return f"{b}^{e}"
+
+    def _denominator(self, d) -> str:
+        """A denominator, bracketed only where '/' would otherwise bind wrongly: 1/(x + 1), 1/x², 1/(2·x)."""
+        text = self._print(d)
+        return f"({text})" if (d.is_Add or d.is_Mul) else text
 
     def _print_Add(self, expr, order=None):
         terms = list(expr.as_ordered_terms())
@@ -85,6 +91,8 @@ class _Printer(StrPrinter):
                 bottom.append(sympy.Integer(f.q))
             elif exp.is_Integer and exp < 0 and base != sympy.E:
                 bottom.append(base if exp == -1 else sympy.Pow(base, -exp, evaluate=False))
+            elif exp == sympy.Rational(-1, 2):
+                bottom.append(sympy.Pow(base, sympy.Rational(1, 2), evaluate=False))
             else:
                 top.append(f)
         # numbers first, then single symbols and functions, brackets last: 2·x·σ(z)·(1 − σ(z))
@@ -94,8 +102,8 @@ class _Printer(StrPrinter):
             under = "·".join(self._factor(f) for f in bottom)
             if len(bottom) > 1:
                 under = f"({under})"
-            if len(top) > 1 or (top and top[0].is_Add):
-                text = f"({text})" if not (len(top) == 1 and top[0].is_Add) else text
+            elif bottom[0].is_Add or bottom[0].is_Mul:
+                under = self._denominator(bottom[0])
             return f"{text}/{under}"
         return text
 

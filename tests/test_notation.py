@@ -1,0 +1,70 @@
+"""Learner notation: how formulas and numbers are written everywhere, and that it reads back."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from backprop_cli.expressions import parse
+from backprop_cli.notation import formula, number, plain, substituted
+
+NAMES = ["x", "y", "z", "y_hat", "w1", "w2", "x1", "x2", "h"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("3x^2 - 6x + 2", "3·x² − 6·x + 2"),
+        ("-y + y_hat", "ŷ − y"),
+        ("(y - y_hat)^2/2", "(y − ŷ)²/2"),
+        ("w1*x1 + w2*x2", "w1·x1 + w2·x2"),
+        ("sigmoid(z)*(1 - sigmoid(z))", "σ(z)·(1 − σ(z))"),
+        ("1/(1 + exp(-z))", "1/(1 + exp(−z))"),
+        ("exp(-z)/(1 + exp(-z))^2", "exp(−z)/(1 + exp(−z))²"),
+        ("2^x", "2^x"),
+        ("x^(y+1)", "x^(y + 1)"),
+        ("x^(-1/2)/2", "1/(2·√(x))"),
+        ("2x/(x^2 + 1)", "2·x/(x² + 1)"),
+        ("1/(2x)", "1/(2·x)"),
+        ("x^-2", "1/x²"),
+        ("(2x + 3)^2", "(2·x + 3)²"),
+    ],
+)
+def test_formula_reads_as_a_learner_writes_and_parses_back(text, shown):
+    expr = parse(text, NAMES).expr
+    assert formula(expr) == shown
+    assert sympy.simplify(parse(shown, NAMES).expr - expr) == 0  # what we show, a learner can type
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (sympy.Rational("107.76294432"), "107.76294432"),  # exact decimals in full, never rounded
+        (-18, "−18"),
+        (0.5470529418638644, "0.547053"),
+        (1.5e-5, "1.5×10⁻⁵"),
+        (sympy.Rational(1, 3), "0.333333"),
+        (162.0, "162"),
+        (float("nan"), "NaN"),
+    ],
+)
+def test_number(value, shown):
+    assert number(value) == shown
+
+
+def test_plain_is_ascii_and_typeable():
+    assert plain(-1.5e-5) == "-1.5e-5"
+    assert parse(plain(-1.5e-5)).expr == sympy.Rational("-1.5e-5")
+
+
+def test_substituted_brackets_negative_values():
+    expr = parse("w1*x1 + w2*x2", NAMES).expr
+    assert substituted(expr, {"w1": 0.1, "x1": 1, "w2": -0.3, "x2": 2}) == "0.1·1 + (−0.3)·2"
+
+
+def test_sigmoid_tail_keeps_its_digits():
+    x = sympy.Symbol("x", real=True)
+    from backprop_cli.mathfunctions import numeric, sigmoid
+
+    slope = sympy.diff(sigmoid(x), x).subs(x, 50)
+    assert float(numeric(slope)) == pytest.approx(1.9287498479639178e-22, rel=1e-12)
