@@ -240,9 +240,10 @@ def test_review_with_nothing_missed_starts_with_the_weakest_topic():
     assert plan.notes == ("Nothing missed so far: questions from your weakest topics first.",)
 
 
-def test_a_corrupt_progress_file_is_a_warning_not_a_crash(tmp_path):
+@pytest.mark.parametrize("review", [True, False])
+def test_a_corrupt_progress_file_is_a_warning_not_a_crash(tmp_path, review):
     (tmp_path / "progress.json").write_text("{not json", encoding="utf-8")
-    s = new_quiz(seed=1, count=1, review=True, store=Store(tmp_path))
+    s = new_quiz(seed=1, count=1, review=review, store=Store(tmp_path))
     warnings = [e for e in s.start() if isinstance(e, Say) and e.kind == "warning"]
     assert len(warnings) == 1 and "kept it as" in warnings[0].text
     Transcript().run(s, ["skip"])

@@ -333,12 +333,10 @@ def new_quiz(*, seed: int, count: int = DEFAULT_COUNT, topics: Sequence[str] = (
              timestamp: Callable[[], str] | None = None) -> QuizSession:
     """Plan the questions (reading the history for ``review``) and make the session."""
     store = store if store is not None else Store()
-    warnings: list[str] = []
-    if review:
-        progress, warnings = store.load()
-        plan = plan_review(seed, count, topics, progress)
-    else:
-        plan = plan_quiz(seed, count, topics)
+    # Read the store even for a plain quiz: an unusable file is set aside now, with a warning at the
+    # start, rather than silently when the result is saved.
+    progress, warnings = store.load()
+    plan = plan_review(seed, count, topics, progress) if review else plan_quiz(seed, count, topics)
     return QuizSession(
         questions=make_questions(seed, plan),
         seed=seed,
