@@ -201,7 +201,8 @@ def test_rates_are_parsed_and_checked(simple):
     assert parse_rates(None, simple) == (float(simple.learning_rate),)
     assert parse_rates("0.001, 0.01,1e-2,1/20", simple) == (0.001, 0.01, 0.05)
     for bad, fragment in [("0", "positive"), ("abc", "not a number"), (",", "at least one"),
-                          (",".join(["0.1"] * 9), "at most")]:
+                          (",".join(["0.1"] * 9), "at most"), ("1e300", "the number 1e300 is too large"),
+                          ("sqrt(-1)", "not a number")]:
         with pytest.raises(UsageError, match=fragment):
             parse_rates(bad, simple)
 
@@ -252,7 +253,8 @@ def test_surface_options_are_checked(simple, sigmoid):
         with pytest.raises(UsageError, match=fragment):
             parse_params(text, simple)
     for text, fragment in [("w1=5:0", "below"), ("w1=a:b", "numbers"), ("w3=0:1", "not one of"),
-                           ("w1=0", "NAME=LOW:HIGH"), ("w1=0:inf", "numbers")]:
+                           ("w1=0", "NAME=LOW:HIGH"), ("w1=0:inf", "numbers"), ("w1=0:sqrt(-1)", "numbers"),
+                           ("w1=0:1e300", "the number 1e300 is too large")]:
         with pytest.raises(UsageError, match=fragment):
             parse_ranges(text, ("w1", "w2"))
     with pytest.raises(UsageError, match="steps"):

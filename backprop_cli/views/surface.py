@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from backprop_cli.errors import ExpressionError, UsageError
+from backprop_cli.errors import UsageError
 from backprop_cli.network.calculator import learning_rate
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.graph import LOSS, Network
+from backprop_cli.views import option_number
 
 DEFAULT_STEPS = 30
 MAX_CELLS = 200
@@ -67,8 +68,6 @@ def parse_ranges(text: str | None, params: tuple[str, str]) -> dict[str, tuple[f
     """``"w1=0:5,w2=0:4"`` → {name: (low, high)}; names must be the shown parameters."""
     if not text:
         return {}
-    from backprop_cli.expressions import parse_number
-
     out: dict[str, tuple[float, float]] = {}
     for item in (p.strip() for p in text.split(",") if p.strip()):
         name, sep, span = item.partition("=")
@@ -78,10 +77,7 @@ def parse_ranges(text: str | None, params: tuple[str, str]) -> dict[str, tuple[f
             raise UsageError(f"--range {item!r}: write NAME=LOW:HIGH, e.g. --range {params[0]}=0:5")
         if name not in params:
             raise UsageError(f"--range {item!r}: '{name}' is not one of the shown parameters ({', '.join(params)})")
-        try:
-            lo, hi = float(parse_number(low)), float(parse_number(high))
-        except (ExpressionError, TypeError):
-            raise UsageError(f"--range {item!r}: LOW and HIGH must be numbers") from None
+        lo, hi = (option_number(end, f"--range {item!r}", "LOW and HIGH must be numbers") for end in (low, high))
         if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
             raise UsageError(f"--range {item!r}: LOW must be below HIGH")
         out[name] = (lo, hi)

@@ -10,10 +10,11 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from backprop_cli.errors import ExpressionError, UsageError
+from backprop_cli.errors import UsageError
 from backprop_cli.network.calculator import MAX_STEPS, learning_rate
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.graph import Network
+from backprop_cli.views import option_number
 
 MAX_RATES = 8
 
@@ -74,18 +75,11 @@ def parse_rates(text: str | None, network: Network) -> tuple[float, ...]:
     """``"0.001,0.01,0.05"`` → rates (each positive); None → the network's own rate."""
     if text is None:
         return (learning_rate(None, network),)
-    from backprop_cli.expressions import parse_number
-
     rates = []
     for item in (p.strip() for p in text.split(",")):
         if not item:
             continue
-        try:
-            value = float(parse_number(item))
-        except (ExpressionError, TypeError) as exc:
-            # Say why only when the text is a number we refuse (1e300); otherwise it is simply not one.
-            reason = exc.message if isinstance(exc, ExpressionError) and "the number" in exc.message else "not a number"
-            raise UsageError(f"--lr {item!r}: {reason} (write e.g. --lr 0.001,0.01,0.05)") from None
+        value = option_number(item, f"--lr {item!r}", "not a number (write e.g. --lr 0.001,0.01,0.05)")
         rates.append(learning_rate(value, network))
     if not rates:
         raise UsageError("--lr needs at least one rate, e.g. --lr 0.01")
