@@ -68,6 +68,14 @@ def test_zero_change_has_no_relative_error(simple):
     assert nudge_network(simple, {"w1": 0.0}).relative_error is None
 
 
+def test_a_loss_too_large_to_compute_is_a_usage_error_not_a_verdict(simple):
+    huge = simple.with_values({"w1": sympy.Integer(10) ** 100, "w2": sympy.Integer(10) ** 100})
+    with pytest.raises(UsageError, match="too large to compute at the starting values"):
+        nudge_network(huge, {"w1": 0.1})
+    with pytest.raises(UsageError, match="too large to compute after this nudge"):
+        nudge_network(simple, {"w2": 1e100, "w1": 1e100})
+
+
 # -- finite-difference check --------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from backprop_cli.errors import UsageError
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.graph import LOSS, Network
 
@@ -51,6 +52,9 @@ def nudge_network(network: Network, deltas: Mapping[str, float]) -> NetworkNudge
         terms.append(NetworkNudgeTerm(name, adjoint[name], delta, adjoint[name] * delta, leaves[name], moved[name]))
     predicted = math.fsum(t.product for t in terms)
     after = engine.forward(moved)[LOSS]
+    for where, loss in (("at the starting values", values[LOSS]), ("after this nudge", after)):
+        if not math.isfinite(loss):  # else NaN compares as neither a rise nor a fall
+            raise UsageError(f"the loss of {network.name} is too large to compute {where}; try smaller values")
     actual = after - values[LOSS]
     rel = abs(actual - predicted) / abs(actual) if actual != 0 and math.isfinite(actual) else None
     return NetworkNudge(network.name, tuple(terms), predicted, values[LOSS], after, actual, rel)
