@@ -19,7 +19,7 @@ from backprop_cli.render.graph import _quote, to_dot
 from backprop_cli.views.graph import build_graph
 from backprop_cli.views.nudge import TOLERANCE, gradient_check, nudge_network
 from backprop_cli.views.surface import loss_surface, parse_params, parse_ranges
-from backprop_cli.views.training import parse_rates, train_curves
+from backprop_cli.views.training import Curve, parse_rates, train_curves
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +174,21 @@ def test_training_curve_matches_engine_train(simple):
     assert round(curve.parameters["w1"], 3) == 3.391 and round(curve.parameters["w2"], 3) == 2.949
     assert curve.losses[0] == Engine(simple).forward(leaves(simple))[LOSS]
     assert curve.verdict == "converged" and not curve.diverging
+
+
+def _curve(*losses: float) -> Curve:
+    return Curve(0.1, losses, len(losses) - 1, {}, losses[-1], None, None, False)
+
+
+@pytest.mark.parametrize("losses, verdict", [
+    ((100, 1e-8), "converged"),
+    ((100, 10, 30), "bouncing"),  # far above the lowest loss it had reached
+    ((100, 60, 40, 60, 40, 60, 40), "bouncing"),  # back and forth, though it ends on its lowest
+    (tuple(100 * 0.9**k for k in range(20)), "falling"),  # still down 10% a step at the end
+    ((100, 50, *[40] * 18), "levelling"),
+])
+def test_curve_verdicts(losses, verdict):
+    assert _curve(*losses).verdict == verdict
 
 
 def test_long_runs_are_chunked_without_changing_the_result(sigmoid):
