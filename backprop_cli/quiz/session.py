@@ -218,9 +218,7 @@ class QuizSession:
     def answer(self, line: str) -> list[Event]:
         if self.finished:
             return []
-        command = command_of(line)
-        if self.question.kind == "choice" and _is_option_letter(line, self.question.options):
-            command = None  # "b" answers a choice question, whatever command it may also abbreviate
+        command = command_of(line)  # never a single letter, so "b" answers a choice question
         if command == "hint":
             return self._hint()
         if command == "skip":
@@ -308,11 +306,6 @@ class QuizSession:
         if self._index >= len(self.questions):
             return [self.summary()]
         return [self._ask()]
-
-
-def _is_option_letter(line: str, options: Sequence[str]) -> bool:
-    word = line.strip().lower().strip("().:")
-    return len(word) == 1 and 0 <= ord(word) - ord("a") < len(options)
 
 
 # ---------------------------------------------------------------- building a session
