@@ -300,6 +300,9 @@ def test_follow_through_does_not_shadow_the_right_answer_or_accept_anything():
     assert check_number("-65", DL_DW2, carried=[CARRIED_FROM_3]).status == "incorrect"
     useless = Carried(DL_DW2, ("1",))  # the same as the answer: never reported as carried
     assert check_number("-72", DL_DW2, carried=[useless]).carried_from == ()
+    # an exact answer typed slightly off is wrong, even though it is within 0.1% of a "carried" value
+    # that is really the right answer
+    assert check_number("-72.05", DL_DW2, carried=[useless]).status == "incorrect"
 
 
 def test_follow_through_beats_a_mistake_with_the_same_value():
