@@ -211,6 +211,13 @@ def test_diverging_rate_is_named_with_the_engines_step(simple):
     assert not slow.diverging and not good.diverging
 
 
+def test_the_progress_ticks_add_up_to_the_steps_asked_even_when_a_run_stops_early(simple):
+    ticks = []
+    training = train_curves(simple, [0.01, 0.05], 500, until=1.0, on_progress=ticks.append)
+    assert all(c.steps < 500 for c in training.curves)  # one reached --until, one diverged
+    assert sum(ticks) == 2 * 500
+
+
 def test_verdicts_bouncing_and_until(simple):
     (bouncing,) = train_curves(simple, [0.03], 200).curves
     assert bouncing.verdict == "bouncing"
