@@ -87,6 +87,11 @@ def test_nudge_source_figures(capsys):
     assert row.split() == ["w2", "0.5", "+0.1", "0.6", "−72", "−7.2"]
 
 
+def test_nudge_that_changes_nothing_says_so(capsys):
+    out = lines(ok(capsys, "nudge", "w2=0"))
+    assert "the loss stays the same" in out and "the loss rises" not in out
+
+
 def test_nudge_with_set_and_another_network(capsys):
     out = ok(capsys, "nudge", "-n", "sigmoid", "--set", "w3=1", "w3=-0.1")
     net = load("sigmoid").with_values({"w3": 1})
