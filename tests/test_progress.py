@@ -409,6 +409,14 @@ def test_rendered_summary_at_width_80():
     assert lines[-1] == "Saved in /home/me/progress.json"
 
 
+def test_a_quiz_over_every_topic_reads_all():
+    from backprop_cli.quiz import TOPICS
+
+    p = Progress(quizzes=[QuizResult(3, list(TOPICS), [QuizItem("derivatives", "slope-at", "correct")])])
+    rows = _words(_render(summarize(p, CATALOG, path="/p")))
+    assert "— 3 all 1/1 100% 0".split() in rows
+
+
 def test_rendered_summary_when_nothing_is_done_yet():
     text = "\n".join(_render(summarize(Progress(), CATALOG, path="/p")))
     assert "No lesson started yet: begin with backprop learn." in text

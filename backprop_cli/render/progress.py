@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from backprop_cli.progress import LessonSummary, QuizSummary, Summary, TopicScore
+from backprop_cli.quiz import TOPICS
 
 #: Quiz history shows the most recent ones; ``--json`` has them all.
 MAX_QUIZZES = 10
@@ -87,12 +88,17 @@ def quiz_table(quizzes: tuple[QuizSummary, ...]) -> Table:
         table.add_row(
             quiz.when[:10] if quiz.when else NONE,
             str(quiz.seed),
-            ", ".join(quiz.topics) or "all",
+            _topics(quiz.topics),
             f"{quiz.score}/{quiz.total}",
             _percent(quiz.percent),
             str(quiz.hinted),
         )
     return table
+
+
+def _topics(topics: tuple[str, ...]) -> str:
+    """A quiz over every topic (the quiz saves them all by name) reads "all", not seven names."""
+    return "all" if not topics or set(topics) >= set(TOPICS) else ", ".join(topics)
 
 
 def weakest_table(weakest: tuple[TopicScore, ...]) -> Table:
