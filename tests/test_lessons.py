@@ -195,3 +195,11 @@ def test_bad_plot_step_is_reported_with_its_line(tmp_path, capsys):
     assert main(["lessons", "validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"{path}:13: steps[1].plot.surface: 'w9' is not a parameter of the network")
+
+
+def test_derive_step_shows_sympy_pretty_form_and_named_rules(capsys):
+    assert main(["lessons", "show", "sigmoid-net"]) == 0
+    out = capsys.readouterr().out
+    assert "d ⎛   1   ⎞" in out and "du⎜     -u⎟" in out  # SymPy's unicode pretty printing
+    assert "chain rule" in out and "power rule" in out and "exp rule" in out
+    assert "Result: exp(−u)/(1 + exp(−u))²" in out

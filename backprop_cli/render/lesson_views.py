@@ -14,7 +14,7 @@ DIGITS = 6
 
 @show_renderer("derivation")
 def derivation(data) -> RenderableType:
-    """d/dx of an expression, rule by rule (the same tree `backprop derive` draws)."""
+    """d/dx of an expression: SymPy's two-dimensional form, then the rules one by one."""
     from backprop_cli.render.views import derivation_tree
     from backprop_cli.views.derivation import derive_steps
 
@@ -22,10 +22,24 @@ def derivation(data) -> RenderableType:
     steps = derive_steps(expr, var)
     v = nt.name(str(var))
     return Group(
-        Text.assemble((f"d/d{v} ", "heading"), (nt.formula(expr), "formula")),
+        Text(pretty_derivative(expr, var, steps[0].after if steps else 0)),
         derivation_tree(steps, title=f"d/d{v}, rule by rule"),
         Text.assemble(("Result: ", "heading"), (f"{nt.formula(steps[0].after) if steps else '0'}", "value")),
     )
+
+
+def pretty_derivative(expr, var, result) -> str:
+    """SymPy's unicode pretty printing of d(expr)/d(var) = result, in the learner's names (ŷ, σ)."""
+    import sympy
+
+    from backprop_cli.mathfunctions import sigmoid
+
+    def shown(e):
+        e = sympy.sympify(e).replace(sigmoid, sympy.Function("σ"))
+        return e.xreplace({s: sympy.Symbol(nt.name(s.name)) for s in e.free_symbols})
+
+    equation = sympy.Eq(sympy.Derivative(shown(expr), shown(var)), shown(result), evaluate=False)
+    return sympy.pretty(equation, use_unicode=True)
 
 
 @show_renderer("forward")
