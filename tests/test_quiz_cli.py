@@ -59,8 +59,9 @@ def test_same_seed_and_answers_give_the_same_transcript_byte_for_byte(tmp_path):
 
 
 def test_topic_filter_from_the_command_line(_isolated_home):
-    result = run(["--seed", "3", "--count", "4", "--topic", "sigmoid-net", "--topic", "chain-rule"], "quit\n")
-    assert "Seed 3 — replay with --seed 3 --count 4 --topic sigmoid-net --topic chain-rule" in result.stdout
+    result = run(["--seed", "3", "--count", "4", "--topic", "sigmoid-net", "--topic", "chain-rule",
+                  "--topic", "sigmoid-net"], "quit\n")  # a repeated topic counts once
+    assert "Seed 3 — replay with --seed 3 --count 4 --topic sigmoid-net --topic chain-rule\n" in result.stdout
     assert "Question 1 of 4 · Chain rule" in result.stdout
     assert "No question answered, so nothing was saved." in result.stdout
     assert not (_isolated_home / "progress.json").exists()
