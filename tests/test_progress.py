@@ -251,11 +251,12 @@ def test_two_bad_files_in_the_same_second_both_survive(store, monkeypatch):
 
     monkeypatch.setattr(progress_module, "datetime", Frozen)
     store.home.mkdir(parents=True)
-    for content in (b"{first", b"{second"):
+    for content in (b"{first", b"{second", b"{third"):
         store.path.write_bytes(content)
         store.load()
     assert (store.home / "progress.json.corrupt-20261125-101010").read_bytes() == b"{first"
     assert (store.home / "progress.json.corrupt-20261125-101010-1").read_bytes() == b"{second"
+    assert (store.home / "progress.json.corrupt-20261125-101010-2").read_bytes() == b"{third"
 
 
 def test_a_bad_file_that_cannot_be_moved_aside_is_never_overwritten(store, monkeypatch):
@@ -406,6 +407,7 @@ def test_rendered_summary_at_width_80():
     assert "chain-rule 1/3 33% 1".split() in rows
     assert "simple-net 1/2 50% 0".split() in rows
     assert not any(row[:1] == ["sigmoid-net"] for row in rows)  # one item is not enough to call it weak
+    assert not any("No lesson started yet" in line for line in lines)
     assert lines[-1] == "Saved in /home/me/progress.json"
 
 
