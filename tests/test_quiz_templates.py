@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from backprop_cli import notation
 from backprop_cli.quiz import TOPICS
 from backprop_cli.quiz.templates import (
+    DISTINCT,
     LARGEST,
     LR_STEPS,
     MAX_EXACT_FIGURES,
@@ -95,6 +96,9 @@ def test_wrong_answers_and_listed_mistakes_are_marked_incorrect(template, seed):
     verdict = q.check(q.typed(wrong))
     assert verdict.status == "incorrect", (q.prompt, q.typed(wrong), verdict)
     for mistake in q.mistakes:
+        if q.kind == "number":  # never (nearly) the answer, or a rounding of it would be "explained"
+            m, e = float(sympy.N(mistake.value)), float(sympy.N(q.expected))
+            assert abs(m - e) > DISTINCT * max(abs(m), abs(e)), (mistake, q.expected)
         verdict = q.check(q.typed(mistake.value))
         assert verdict.status == "incorrect", (mistake, verdict)
         assert verdict.mistake == mistake.name and verdict.message == mistake.feedback, (mistake, verdict)
