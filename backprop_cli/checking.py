@@ -256,6 +256,10 @@ def _rounds_to_short(literal: str, expected: sympy.Expr, *, decimals_only: bool 
     figures, place = min(_readings(literal))
     if figures >= MIN_FIGURES or (decimals_only and place >= 0):
         return False
+    if figures and e:
+        # the answer to that many significant figures: 9.6 → 10 to one figure, but 6 stays 6 (10 is
+        # 6 rounded to the tens, a place above its first figure, not 6 to one figure)
+        place = e.adjusted() - figures + 1
     unit = Decimal(1).scaleb(place)
     for rounding in (ROUND_HALF_UP, ROUND_DOWN):
         try:

@@ -135,6 +135,18 @@ def test_too_few_figures_that_round_right_are_asked_again_without_penalty(text, 
     assert verdict.value is None
 
 
+@pytest.mark.parametrize(("text", "expected"), [("10", 6), ("10", 7), ("0.1", R(6, 100)), ("100", 51)])
+def test_rounding_to_a_place_above_the_answers_first_figure_is_not_a_rounded_answer(text, expected):
+    verdict = check_number(text, sympy.Integer(expected) if isinstance(expected, int) else expected, exact=False)
+    assert verdict.status == "incorrect", verdict
+
+
+@pytest.mark.parametrize(("text", "expected"), [("10", R(96, 10)), ("0.1", R(96, 1000))])
+def test_a_rounding_that_carries_into_a_new_figure_is_still_a_rounded_answer(text, expected):
+    verdict = check_number(text, expected, exact=False)
+    assert verdict.status == "invalid" and "at least 3 significant figures" in verdict.message
+
+
 def test_a_rounded_exact_decimal_asks_for_the_exact_value():
     verdict = check_number("1.2", NEW_W2)
     assert verdict.status == "invalid" and "exact value" in verdict.message
