@@ -419,6 +419,16 @@ def test_a_quiz_over_every_topic_reads_all():
     assert "— 3 all 1/1 100% 0".split() in rows
 
 
+def test_percentages_round_halves_up_like_the_quizs_own_table():
+    from backprop_cli.quiz.session import score_table
+
+    items = [QuizItem("derivatives", "slope-at", "correct")] + [QuizItem("derivatives", "slope-at", "wrong")] * 7
+    assert score_table(items).summary == "Score: 1/8 (13%)"
+    rows = _words(_render(summarize(Progress(quizzes=[QuizResult(5, ["derivatives"], items)]), CATALOG, path="/p")))
+    assert "— 5 derivatives 1/8 13% 0".split() in rows
+    assert "derivatives 1/8 13% 0".split() in rows  # the weakest topics
+
+
 def test_rendered_summary_when_nothing_is_done_yet():
     text = "\n".join(_render(summarize(Progress(), CATALOG, path="/p")))
     assert "No lesson started yet: begin with backprop learn." in text

@@ -17,10 +17,17 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from backprop_cli.interaction import Ask, Event, Feedback, Finished, Hint, Reveal, Say, command_of
-from backprop_cli.progress import Progress, QuizItem, QuizResult, Store, template_misses, topic_scores
+from backprop_cli.progress import (
+    Progress,
+    QuizItem,
+    QuizResult,
+    Store,
+    percent,
+    template_misses,
+    topic_scores,
+)
 from backprop_cli.quiz import TOPIC_TITLES, TOPICS
 from backprop_cli.quiz.templates import Question, Template, for_topics
 
@@ -115,13 +122,6 @@ class TopicTally:
     hinted: int = 0
     wrong: int = 0
     skipped: int = 0
-
-
-def percent(score: int, total: int) -> int:
-    """A whole percentage, halves rounded up (2/3 → 67, 1/8 → 13)."""
-    if total == 0:
-        return 0
-    return int(Fraction(100 * score, total) + Fraction(1, 2))
 
 
 def tally(items: Sequence[QuizItem]) -> list[TopicTally]:

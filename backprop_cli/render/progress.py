@@ -7,7 +7,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from backprop_cli.progress import LessonSummary, QuizSummary, Summary, TopicScore
+from backprop_cli.progress import LessonSummary, QuizSummary, Summary, TopicScore, percent
 from backprop_cli.quiz import TOPICS
 
 #: Quiz history shows the most recent ones; ``--json`` has them all.
@@ -29,8 +29,8 @@ def _at_step(lesson: LessonSummary) -> str:
     return str(lesson.step + 1) if lesson.status == "in-progress" else NONE
 
 
-def _percent(value: float | None) -> str:
-    return NONE if value is None else f"{value:.0f}%"
+def _percent(score: int, total: int) -> str:
+    return f"{percent(score, total)}%" if total else NONE
 
 
 def lessons_table(lessons: tuple[LessonSummary, ...]) -> Table:
@@ -90,7 +90,7 @@ def quiz_table(quizzes: tuple[QuizSummary, ...]) -> Table:
             str(quiz.seed),
             _topics(quiz.topics),
             f"{quiz.score}/{quiz.total}",
-            _percent(quiz.percent),
+            _percent(quiz.score, quiz.total),
             str(quiz.hinted),
         )
     return table
@@ -109,7 +109,7 @@ def weakest_table(weakest: tuple[TopicScore, ...]) -> Table:
     table.add_column("%", justify="right")
     table.add_column("with a hint", justify="right", style="hint")
     for score in weakest:
-        table.add_row(score.topic, f"{score.correct}/{score.total}", _percent(score.percent), str(score.hinted))
+        table.add_row(score.topic, f"{score.correct}/{score.total}", _percent(score.correct, score.total), str(score.hinted))
     return table
 
 
