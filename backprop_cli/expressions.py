@@ -43,7 +43,7 @@ _REPLACEMENTS = [
     ("ŷ", "y_hat"),
     ("α", "alpha"),
     ("π", "pi"),
-    ("√", "sqrt"),
+    ("√", "sqrt "),
     ("²", "**2"),
     ("³", "**3"),
 ]
@@ -76,29 +76,59 @@ class Parsed:
 @dataclass(frozen=True)
 class _Token:
     kind: str
-    text: str
-    column: int  # 1-based, in the normalised text
+    text: str  # as the grammar reads it ("**", "sigmoid")
+    column: int  # 1-based, in the text the learner typed
+    shown: str = ""  # as the learner typed it ("^", "σ"), for messages
+
+    @property
+    def said(self) -> str:
+        return self.shown or self.text
+
+
+_SPELLINGS = dict(_REPLACEMENTS)  # every spelling is one character
 
 
 def normalise(text: str) -> str:
     """Apply the learner-friendly spellings (NFC first, so a composed ŷ is one character)."""
-    text = unicodedata.normalize("NFC", text)
-    for old, new in _REPLACEMENTS:
-        text = text.replace(old, new)
-    return text.strip()
+    return _normalise_mapped(text)[0]
 
 
-def _tokenise(text: str) -> list[_Token]:
+def _normalise_mapped(text: str) -> tuple[str, list[int], str]:
+    """(normalised text, the 1-based column each of its characters came from, the NFC original)."""
+    original = unicodedata.normalize("NFC", text)
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(original):
+        new = _SPELLINGS.get(ch, ch)
+        out.append(new)
+        origin.extend([i + 1] * len(new))
+    joined = "".join(out)
+    lead = len(joined) - len(joined.lstrip())
+    stripped = joined.strip()
+    return stripped, origin[lead:lead + len(stripped)], original
+
+
+_UNEXPECTED = {
+    "=": "type just the value or the formula, not an equation (no '=')",
+    "'": "write the formula itself (for example 3x^2), not f'(x)",
+    "′": "write the formula itself (for example 3x^2), not f′(x)",
+}
+
+
+def _tokenise(text: str, origin: list[int] | None = None, original: str | None = None) -> list[_Token]:
+    origin = origin or list(range(1, len(text) + 1))
+    original = original if original is not None else text
     tokens: list[_Token] = []
     pos = 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None:
-            ch = text[pos]
+            ch = original[origin[pos] - 1]
             shown = repr(ch) if ch.isprintable() else f"U+{ord(ch):04X}"
-            raise ExpressionError(f"unexpected character {shown}", pos + 1)
+            raise ExpressionError(_UNEXPECTED.get(ch, f"unexpected character {shown}"), origin[pos])
         if m.lastgroup != "ws":
-            tokens.append(_Token(m.lastgroup, m.group(), pos + 1))
+            start, end = origin[m.start()], origin[m.end() - 1]
+            tokens.append(_Token(m.lastgroup, m.group(), start, original[start - 1:end]))
         pos = m.end()
     return tokens
 
@@ -134,7 +164,7 @@ def _implicit_products(tokens: list[_Token], known: Collection[str]) -> list[str
                 ends_value = False
                 if tok.text != "(":
                     raise ExpressionError(
-                        f"'{previous.text}' needs brackets, as in {previous.text}(z)", tok.column
+                        f"'{previous.said}' needs brackets, as in {previous.said}(z)", tok.column
                     )
             if ends_value and starts_value:
                 out.append("*")
@@ -147,7 +177,7 @@ def _implicit_products(tokens: list[_Token], known: Collection[str]) -> list[str
         out.append(tok.text if tok.kind != "number" else f"_n{len(out)}")
         previous = tok
     if tokens and tokens[-1].kind == "name" and tokens[-1].text in FUNCTIONS:
-        raise ExpressionError(f"'{tokens[-1].text}' needs brackets, as in {tokens[-1].text}(z)")
+        raise ExpressionError(f"'{tokens[-1].said}' needs brackets, as in {tokens[-1].said}(z)", tokens[-1].column)
     return out
 
 
@@ -280,7 +310,7 @@ def parse(
         raise ExpressionError(f"the input is too long ({len(text)} characters; at most {max_length})")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in text):
         raise ExpressionError("the input contains control characters")
-    source = normalise(text)
+    source, origin, original = _normalise_mapped(text)
     if not source:
         raise ExpressionError("the input is empty")
     symbols: Mapping[str, sympy.Symbol]
@@ -288,7 +318,7 @@ def parse(
         symbols = names
     else:
         symbols = {n: sympy.Symbol(n, real=True) for n in names}
-    tokens = _tokenise(source)
+    tokens = _tokenise(source, origin, original)
     pieces = _implicit_products(tokens, symbols)
     literals = {p: t.text for p, t in zip(pieces_numbers(pieces), (t for t in tokens if t.kind == "number"))}
     code = " ".join(pieces)
@@ -326,12 +356,12 @@ def _syntax_hint(tokens: list[_Token]) -> str:
     if closes > opens:
         return "there is a ')' without its '('"
     if tokens and tokens[-1].kind == "op" and tokens[-1].text not in ")":
-        return f"the formula ends with '{tokens[-1].text}'"
+        return f"the formula ends with '{tokens[-1].said}'"
     for a, b in zip(tokens, tokens[1:]):
         if a.kind == "number" and b.kind == "number":
             return f"two numbers in a row at column {b.column}: is an operator missing?"
         if a.kind == "op" and b.kind == "op" and a.text not in "()" and b.text not in "()-+":
-            return f"'{a.text}' followed by '{b.text}' at column {b.column}"
+            return f"'{a.said}' followed by '{b.said}' at column {b.column}"
     return "this is not a formula I can read"
 
 
