@@ -501,7 +501,7 @@ def _check_expression(text, expected, names, mistakes) -> Verdict:
     except ExpressionError as error:
         return _invalid(str(error))
     answer = parsed.expr
-    read_as = notation.formula(answer)
+    read_as = notation.written(parsed.reading)  # the learner's own order: 4·(2·x + 3), not 8·x + 12
     comparison = _compare(answer, expected)
     if comparison.equal:
         return Verdict("correct", read_as=read_as, value=answer)

@@ -71,6 +71,9 @@ class Parsed:
     #: the checker reads significant figures from it.
     literal: str | None
     names: frozenset[str]
+    #: the text as the grammar read it, token by token, with the products a learner leaves out
+    #: made explicit: "2(x+3)" → ("2", "*", "(", "x", "+", "3", ")"); ``notation.written`` shows it.
+    reading: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -340,7 +343,8 @@ def parse(
         literal = tokens[0].text
     elif len(tokens) == 2 and tokens[0].text in "+-" and tokens[1].kind == "number":
         literal = tokens[0].text.replace("+", "") + tokens[1].text
-    return Parsed(expr=expr, text=source, literal=literal, names=frozenset(converter.names))
+    reading = tuple(literals.get(p, p) for p in pieces)
+    return Parsed(expr=expr, text=source, literal=literal, names=frozenset(converter.names), reading=reading)
 
 
 def pieces_numbers(pieces: list[str]) -> list[str]:

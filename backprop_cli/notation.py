@@ -129,6 +129,45 @@ def formula(expr: sympy.Expr) -> str:
     return _Printer().doprint(expr)
 
 
+_AFTER_OPERATOR = {None, "(", "+", "-", "*", "/", "**", ","}
+
+
+def written(reading, values=None, digits: int = 6) -> str:
+    """A formula in the learner's own order and notation, from the parser's ``reading``:
+    ``4(2x+3)`` → ``4·(2·x + 3)`` (SymPy would print 8·x + 12). With ``values``, every name that
+    has one is replaced by its number: ``w3·h1`` → ``0.5·0.377541``."""
+    out: list[str] = []
+    previous = None
+    i = 0
+    while i < len(reading):
+        token = reading[i]
+        following = reading[i + 1] if i + 1 < len(reading) else None
+        if token == "**":
+            after = reading[i + 2] if i + 2 < len(reading) else None
+            if following is not None and following.isdigit() and after != "**":
+                out.append(following.translate(_SUPERSCRIPT))
+                previous = following
+                i += 2
+                continue
+            out.append("^")
+        elif token == "*":
+            out.append("·")
+        elif token in ("+", "-"):
+            sign = "−" if token == "-" else "+"
+            out.append(sign if previous in _AFTER_OPERATOR else f" {sign} ")
+        elif token[0].isalpha() and values is not None and token in values:
+            text = number(values[token], digits)
+            bare = previous == "(" and following == ")"
+            out.append(f"({text})" if text.startswith("−") and not bare else text)
+        elif token[0].isalpha():
+            out.append(name(token))
+        else:
+            out.append(token)
+        previous = token
+        i += 1
+    return "".join(out)
+
+
 def substituted(expr: sympy.Expr, values, digits: int = 6) -> str:
     """The formula with every symbol replaced by its value: ``2·(−0.3)``."""
     return _Printer(values, lambda v: number(v, digits)).doprint(expr)

@@ -201,7 +201,7 @@ def test_human_report_follows_the_source_for_the_simple_network():
     positions = [text.index(word) for word in order]
     assert positions == sorted(positions), "sections out of the source's order"
 
-    assert row(lines, "h") == ["h", "w1·x", "2·2", "4"]
+    assert row(lines, "h") == ["h", "x·w1", "2·2", "4"]  # as the network file writes it
     assert row(lines, "ŷ") == ["ŷ", "h·w2", "4·0.5", "2"]
     assert row(lines, "L") == ["L", "(y − ŷ)²/2", "(20 − 2)²/2", "162"]
     # the chain of ∂L/∂w1: symbols, formulas, numbers

@@ -255,7 +255,7 @@ def test_unknown_export_extension_is_refused_before_any_work(capsys, tmp_path):
 @pytest.mark.parametrize(
     "args, fragment",
     [
-        (("derive", "x^^2"), "'**' followed by '**'"),
+        (("derive", "x^^2"), "'^' followed by '^'"),
         (("derive", "import os"), "unknown name 'import'"),
         (("derive", "x^2", "--wrt", "y"), "--wrt 'y'"),
         (("derive", "x^2", "--at", "x=abc"), "--at 'x=abc'"),

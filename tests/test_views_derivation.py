@@ -241,7 +241,7 @@ def test_tangent_samples_touch_the_curve_at_the_point():
 @pytest.mark.parametrize(
     "kwargs, fragment",
     [
-        ({"text": "x^^2"}, "'**' followed by '**'"),
+        ({"text": "x^^2"}, "'^' followed by '^'"),
         ({"text": "x +"}, "ends with '+'"),
         ({"text": "__import__('os')"}, "unexpected character"),
         ({"text": "7"}, "no variable"),

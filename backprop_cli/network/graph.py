@@ -6,7 +6,7 @@ The engine only multiplies and adds them; the views only show them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Mapping
 
@@ -36,6 +36,7 @@ class Node:
     expr: sympy.Expr
     deps: tuple[str, ...]
     locals: tuple[Local, ...]
+    reading: tuple[str, ...] = ()  # the formula as written in the file (``notation.written``)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def compile_network(spec, lines, source: str) -> Network:
                 message = f"'{bad}' is used before it is defined (nodes are computed in the order written)"
             raise FileFormatError(source, message, lines.line(loc), field) from None
         deps = tuple(n for n in known if n in parsed.names)
-        nodes.append(_node(name, text, parsed.expr, deps, known))
+        nodes.append(replace(_node(name, text, parsed.expr, deps, known), reading=parsed.reading))
         later.discard(name)
         known[name] = symbol(name)
     if not any(kind == "parameters" for kind in LEAF_KINDS):  # pragma: no cover - schema guarantees it

@@ -24,8 +24,8 @@ def forward_table(network: Network, p: Pass, digits: int, title: str = "Forward 
         values = {d: p.values[d] for d in node.deps}
         table.add_row(
             nt.name(node.name),
-            nt.formula(node.expr),
-            nt.substituted(node.expr, values, digits),
+            nt.written(node.reading),  # in the order the network file writes it: w3·h1, not h1·w3
+            nt.written(node.reading, values, digits),
             nt.number(p.values[node.name], digits),
         )
     return table
