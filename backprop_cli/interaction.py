@@ -17,10 +17,15 @@ COMMANDS = {
     "skip": "show the answer and move on",
     "back": "go back to the previous step",
     "help": "list these commands",
-    "quit": "save and leave (Ctrl-C or Ctrl-D work too)",
+    "quit": "save and leave; Ctrl-C and Ctrl-D do the same",
 }
 # No single letters: a), b), … are answers to choice questions.
 _ALIASES = {"?": "help", "exit": "quit", ":q": "quit"}
+
+
+def help_text() -> str:
+    """What `help` prints, in lessons and quizzes alike."""
+    return "At any prompt you can type:\n" + "\n".join(f"  {k:<5} {v}" for k, v in COMMANDS.items())
 
 
 def command_of(text: str) -> str | None:

@@ -44,16 +44,16 @@ class LessonSession:
     def start(self) -> list[Event]:
         label = f"Lesson {self.number}: " if self.number else ""
         events: list[Event] = [Say(f"{label}{self.lesson.title}", "heading"), Say(self.lesson.spec.summary, "note")]
-        if self.position > 0:
-            events.append(Say(f"Welcome back: continuing where you left off (step {self.position + 1} of "
-                              f"{len(self.lesson.spec.steps)}). Type 'back' to revisit the previous question.", "note"))
-        else:
-            events.append(Say("Type 'hint', 'skip', 'back', 'help' or 'quit' at any prompt.", "note"))
         self.progress.last_lesson = self.lesson.id
         self.record.status = "in-progress"
         self._touch()
-        events += self._advance()
-        return events
+        if self.position == 0:
+            events.append(Say("Type 'hint', 'skip', 'back', 'help' or 'quit' at any prompt.", "note"))
+            return events + self._advance()
+        done = sum(1 for q in self.lesson.questions if self.lesson.spec.steps.index(q.step) < self.position)
+        events.append(Say(f"Welcome back: {done} of {len(self.lesson.questions)} questions done. Here is where "
+                          "you left off (type 'back' to revisit the previous question).", "note"))
+        return events + self._context() + self._advance()
 
     def answer(self, line: str) -> list[Event]:
         if self.finished or self.question is None:
@@ -66,9 +66,9 @@ class LessonSession:
         if command == "back":
             return self._back()
         if command == "help":
-            from backprop_cli.interaction import COMMANDS
+            from backprop_cli.interaction import help_text
 
-            return [Say("At any prompt: " + "; ".join(f"{k}: {v}" for k, v in COMMANDS.items()), "note")]
+            return [Say(help_text(), "note")]
         if command == "quit":
             self.save()
             return []
@@ -87,8 +87,6 @@ class LessonSession:
             step = steps[self.position]
             if step.title:
                 events.append(Say(step.title + (" (optional)" if step.optional else ""), "heading"))
-            elif step.optional and not isinstance(step, QuestionStep):
-                events.append(Say("(optional part: 'skip' costs nothing here)", "note"))
             if not isinstance(step, QuestionStep):
                 events += self.events_for(self.lesson, self.position)
             else:
@@ -101,6 +99,21 @@ class LessonSession:
             self.position += 1
             self.record.step = self.position
         return events + self._finish()
+
+    def _context(self) -> list[Event]:
+        """On resuming: the text and views since the previous question, so the question has its setting."""
+        steps = self.lesson.spec.steps
+        start = self.position
+        while start > 0 and not isinstance(steps[start - 1], QuestionStep):
+            start -= 1
+        if start == self.position and start > 0:  # resuming right after a question: show what it led to
+            return []
+        events: list[Event] = []
+        for position in range(start, self.position):
+            if steps[position].title:
+                events.append(Say(steps[position].title, "heading"))
+            events += self.events_for(self.lesson, position)
+        return events
 
     @staticmethod
     def events_for(lesson: Lesson, position: int) -> list[Event]:
@@ -162,17 +175,11 @@ class LessonSession:
             events.append(self._reveal(skipped=False))
             return events + self._next()
         self.wrong_streak += 1
-        detail = ""
-        if verdict.counterexample:
-            from backprop_cli import notation
-
-            point = ", ".join(f"{notation.name(k)} = {notation.number(v)}" for k, v in verdict.counterexample.items())
-            detail = f"They differ at {point}."
-        events = [Feedback("incorrect", verdict.message, verdict.read_as, detail)]
+        events = [Feedback("incorrect", verdict.message, verdict.read_as)]  # the message names any counterexample
         if self.wrong_streak >= NUDGE_AFTER:
             left = len(q.step.hints) - self.hints_shown
-            tip = "type 'hint' for a hint, or 'skip' to see the answer" if left else "type 'skip' to see the answer"
-            events.append(Say(f"Try again, or {tip}.", "note"))
+            tip = "Type 'hint' for a hint, or 'skip' to see the answer." if left else "Type 'skip' to see the answer."
+            events.append(Say(tip, "note"))
         self.save()
         return events
 
@@ -245,7 +252,10 @@ class LessonSession:
                 first_time += result == "✓ first try"
             rows.append((str(q.index + 1), self._short(q), result))
         self.save()
-        summary = (f"Lesson complete: {self.lesson.title}. {first_time} of {counted} questions right on the first try.")
+        optional = len(rows) - counted
+        extra = f" ({optional} optional question{'s' if optional != 1 else ''} not counted)" if optional else ""
+        summary = (f"Lesson complete: {self.lesson.title}. {first_time} of {counted} questions right on the "
+                   f"first try{extra}.")
         return [Finished(summary, tuple(rows), ("#", "question", "result"))]
 
     def _short(self, q: Question) -> str:

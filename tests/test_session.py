@@ -124,10 +124,11 @@ def test_expression_answer_echo_and_counterexample(lesson):
     session, _ = new_session(lesson)
     Transcript().run(session, ["-18", "4", "-72"])
     wrong = session.answer("x*w1")
-    assert wrong[0].status == "incorrect" and wrong[0].read_as == "w1·x"
-    assert "differ at" in wrong[0].detail
+    assert wrong[0].status == "incorrect" and wrong[0].read_as == "x·w1"  # echoed in the learner's order
+    assert "x = " in wrong[0].message and "yours gives" in wrong[0].message  # a point where they differ
+    assert wrong[0].detail == ""  # said once, not twice
     right = session.answer("w2 x")
-    assert right[0].status == "correct" and right[0].read_as
+    assert right[0].status == "correct" and right[0].read_as == "w2·x"  # the implicit product made explicit
 
 
 def test_back_returns_to_previous_question(lesson):
@@ -157,3 +158,23 @@ def test_restart_and_done_lessons_start_over(lesson):
     again, _ = new_session(lesson, store)
     events = again.start()
     assert isinstance(events[-1], Ask) and events[-1].label.startswith("Question 1")
+
+
+def test_resume_shows_the_setting_of_the_question(lesson):
+    session, store = new_session(lesson)
+    session.start()
+    session.save()  # left at question 1, after the text and the forward table
+    again, _ = new_session(lesson, store)
+    events = again.start()
+    texts = [e.text for e in of(events, Say)]
+    assert any("0 of 5 questions done" in t for t in texts)
+    assert any("The prediction is 2 and the target is 20." in t for t in texts)
+    assert [e.what for e in of(events, Show)] == ["forward"]
+
+
+def test_help_lists_every_command(lesson):
+    session, _ = new_session(lesson)
+    session.start()
+    text = session.answer("help")[0].text
+    for word in ("hint", "skip", "back", "help", "quit"):
+        assert f"\n  {word}" in text

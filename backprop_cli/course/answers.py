@@ -52,12 +52,16 @@ def context_mistakes(lesson: Lesson, question: Question) -> list[checking.Mistak
     out: list[checking.Mistake] = []
     names = {str(s) for s in question.answer_expr.free_symbols}
     expr = question.answer_expr
-    gradient_like = any(n.startswith("d_") for n in names) or _uses_gradient(lesson, question)
-    if expr.is_Mul and len(expr.args) > 1:
+    # A gradient question: its value is one of the network's derivatives, and its formula is built from
+    # derivatives or earlier answers (not just a forward value such as h, which may equal ∂ŷ/∂w2 by chance).
+    built = any(n.startswith("d_") for n in names) or bool(question.uses)
+    gradient = built and _derivative_named(lesson, question.expected) is not None
+    if gradient and expr.is_Mul and len(expr.args) > 1 and all(arg.is_Symbol for arg in expr.args):
+        # ∂L/∂w2 = ∂L/∂ŷ · ∂ŷ/∂w2: leaving out any one factor is the classic slip.
         factors = [(_factor_label(lesson, arg), lesson.value(arg)) for arg in expr.args]
         if all(v.is_number for _, v in factors):
             out += checking.chain_mistakes(factors)
-    if gradient_like:
+    if gradient:
         forward = {notation.name(n.name): lesson.values[n.name] for n in lesson.network.nodes}
         out += checking.forward_value_mistakes(forward)
     for update in lesson.detail.updates:
@@ -74,30 +78,38 @@ def context_mistakes(lesson: Lesson, question: Question) -> list[checking.Mistak
     return out
 
 
+def _derivative_named(lesson: Lesson, value: sympy.Expr) -> str | None:
+    """'∂L/∂w2' when ``value`` is one of the network's derivatives (∂L/∂name or a local ∂a/∂b)."""
+    from backprop_cli import notation
+    from backprop_cli.mathfunctions import numeric
+
+    if lesson.network is None or not value.is_number:
+        return None
+    target = float(numeric(value))
+    for (node, dep), local in lesson.detail.locals.items():
+        if _close(float(numeric(local)), target):
+            return notation.partial(node, dep)
+    for name_, adjoint in lesson.detail.adjoints.items():
+        if name_ != "loss" and _close(float(numeric(adjoint)), target):
+            return notation.partial("loss", name_)
+    return None
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
+
+
 def _factor_label(lesson: Lesson, factor: sympy.Expr) -> str:
-    """How feedback names a factor: an earlier question by its number, a computed name as ∂a/∂b."""
+    """How feedback names a factor: ∂L/∂ŷ (your answer to question 2), or the name's own ∂a/∂b."""
     from backprop_cli import notation
 
     by_id = {q.id: q for q in lesson.questions}
+    value = lesson.value(factor)
+    named = _derivative_named(lesson, value)
     if factor.is_Symbol and factor.name in by_id:
-        return f"your answer to question {by_id[factor.name].index + 1}"
-    if factor.is_Symbol and factor.name.startswith("d_") and lesson.network is not None:
-        names = [n.name for n in lesson.network.nodes] + list(lesson.network.leaves())
-        for top in sorted(names, key=len, reverse=True):
-            prefix = "d_loss_d_" if top == "loss" else f"d_{top}_d_"
-            if factor.name.startswith(prefix) and factor.name[len(prefix):] in names:
-                return notation.partial(top, factor.name[len(prefix):])
-    return notation.formula(factor)
-
-
-def _uses_gradient(lesson: Lesson, question: Question) -> bool:
-    by_id = {q.id: q for q in lesson.questions}
-    for used in question.uses:
-        q = by_id.get(used)
-        if q is not None and q is not question:
-            if any(str(s).startswith("d_") for s in q.answer_expr.free_symbols) or _uses_gradient(lesson, q):
-                return True
-    return False
+        asked = f"your answer to question {by_id[factor.name].index + 1}"
+        return f"{named} ({asked})" if named else asked
+    return named or notation.formula(factor)
 
 
 def carried(lesson: Lesson, question: Question, learner: Mapping[str, sympy.Expr]) -> list[checking.Carried]:

@@ -20,7 +20,6 @@ from rich.text import Text
 
 from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_OK
 from backprop_cli.interaction import (
-    COMMANDS,
     Ask,
     Conversation,
     Feedback,
@@ -30,6 +29,7 @@ from backprop_cli.interaction import (
     Say,
     Show,
     command_of,
+    help_text,
 )
 
 PROMPT = "› "
@@ -144,10 +144,6 @@ def _load_renderers() -> None:
                 raise
 
 
-def help_text() -> str:
-    return "At any prompt you can type: " + ", ".join(f"{k} ({v})" for k, v in COMMANDS.items())
-
-
 class LineReader:
     """Reads one line from a terminal (with line editing) or a pipe; raises EOFError at the end."""
 
@@ -191,6 +187,8 @@ def converse(session: Conversation, console: Console, reader: LineReader | None 
                 line = reader.read()
             except EOFError:
                 session.save()
+                if reader.tty:  # Ctrl-D leaves the cursor on the prompt line
+                    console.print()
                 console.print(Text(goodbye, style="muted"))
                 return EXIT_OK
             if command_of(line) == "quit":
