@@ -162,7 +162,7 @@ def _check_number(text, expected, is_exact, mistakes, carried, names) -> Verdict
         if _is_number(value) and not _number_agrees(value, None, expected, False) and agrees(value, False):
             return Verdict(
                 "correct",
-                f"Right for your own earlier answer: the error was carried from {_steps(option.from_steps)}.",
+                f"Right for your own {_steps(option.from_steps)}: the difference carries through.",
                 value=answer,
                 carried_from=option.from_steps,
             )
@@ -177,18 +177,43 @@ def _check_number(text, expected, is_exact, mistakes, carried, names) -> Verdict
     if literal is not None and _rounds_to_short(literal, expected, decimals_only=is_exact):
         ask = "give the exact value" if is_exact else f"give at least {MIN_FIGURES} significant figures"
         return _invalid(f"that looks rounded: {ask}")
+    if is_exact and literal is not None and _fewer_places_of(literal, expected):
+        # 1.23 for exactly 1.231: a rounding (fewer decimals, within one unit of the last), but the answer is exact.
+        return _invalid("that looks rounded, but this answer is exact: give every digit (or a fraction)")
     return Verdict("incorrect", value=answer)
 
 
+def _fewer_places_of(literal: str, expected: sympy.Expr) -> bool:
+    """True when ``literal`` has fewer decimals than the exact ``expected`` and is within one unit
+    of its last place (rounded or truncated): "1.23" for 1.231, but not "−18.01" for −18."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        typed = Decimal(literal)
+    except InvalidOperation:
+        return False
+    exact = _decimal(expected)
+    if exact is None or not isinstance(exact, Decimal) or "e" in literal.lower():
+        return False
+    places = -typed.as_tuple().exponent
+    exact_places = -exact.normalize().as_tuple().exponent
+    return 0 <= places < exact_places and abs(typed - exact) < Decimal(10) ** -places
+
+
 def _steps(labels: Sequence[str]) -> str:
-    """``("2",)`` → "step 2", ``("2", "4")`` → "steps 2 and 4"; other labels are used as given
-    (``("question 3",)`` → "question 3")."""
+    """The earlier answers a carried value used: ``("2",)`` → "answer to step 2",
+    ``("question 4", "question 17")`` → "answers to questions 4 and 17"; other labels as given."""
     if not labels:
-        return "an earlier step"
+        return "earlier answer"
+    for word in ("step", "question"):
+        numbers = [label.removeprefix(f"{word} ") for label in labels]
+        if all(n.isdigit() for n in numbers) and (word == "step" or all(lb.startswith(word) for lb in labels)):
+            numbers.sort(key=int)
+            listed = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
+            plural = len(numbers) > 1
+            return f"answer{'s' if plural else ''} to {word}{'s' if plural else ''} {listed}"
     listed = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-    if all(label.isdigit() for label in labels):
-        return ("step " if len(labels) == 1 else "steps ") + listed
-    return listed
+    return f"earlier answer{'s' if len(labels) > 1 else ''} ({listed})"
 
 
 def _number_agrees(answer: sympy.Expr, literal: str | None, target: sympy.Expr, exact: bool) -> bool:
@@ -360,19 +385,17 @@ def _generic_mistakes(expected: sympy.Expr) -> list[Mistake]:
         Mistake(
             "sign",
             -expected,
-            "The size is right but the sign is flipped: check the sign of each factor.",
+            "The size is right but the sign is flipped.",
         ),
         Mistake(
             "factor-2",
             2 * expected,
-            "That is twice the right value: check for a stray factor of 2, such as the 2 "
-            "that the ½ in the loss ½(y − ŷ)² cancels.",
+            "That is twice the right value: look for a factor of 2 that should not be there.",
         ),
         Mistake(
             "factor-2",
             expected / 2,
-            "That is half the right value: check for a lost factor of 2, such as the 2 "
-            "that the power rule brings down.",
+            "That is half the right value: look for a factor of 2 that went missing.",
         ),
     ]
 

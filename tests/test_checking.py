@@ -291,7 +291,7 @@ def test_a_later_step_right_for_the_learners_own_earlier_answer_is_accepted():
     verdict = check_number("-64", DL_DW2, carried=[CARRIED_FROM_3])
     assert verdict.status == "correct"
     assert verdict.carried_from == ("3",)
-    assert "carried from step 3" in verdict.message
+    assert "Right for your own answer to step 3" in verdict.message
 
 
 def test_follow_through_uses_the_tolerance_rules_and_names_every_step():
@@ -304,7 +304,27 @@ def test_follow_through_uses_the_tolerance_rules_and_names_every_step():
 def test_follow_through_labels_that_are_not_numbers_are_used_as_given():
     verdict = check_number("-64", DL_DW2, carried=[Carried(sympy.Integer(-64), ("question 3",))])
     assert verdict.carried_from == ("question 3",)
-    assert "carried from question 3." in verdict.message
+    assert "your own answer to question 3:" in verdict.message
+
+
+def test_follow_through_names_several_questions_in_order():
+    carried = Carried(sympy.Integer(-64), ("question 17", "question 4"))
+    verdict = check_number("-64", DL_DW2, carried=[carried])
+    assert "answers to questions 4 and 17:" in verdict.message
+
+
+def test_an_exact_answer_typed_rounded_is_asked_again_without_penalty():
+    for text in ("1.23", "1.2"):
+        verdict = check_number(text, R(1231, 1000))
+        assert verdict.status == "invalid" and "exact" in verdict.message, text
+    assert check_number("1.232", R(1231, 1000)).status == "incorrect"  # more digits, and wrong
+    assert check_number("-18.01", sympy.Integer(-18)).status == "incorrect"  # not a rounding of −18
+
+
+def test_generic_mistake_feedback_does_not_assume_a_loss():
+    for text in ("-2", "4", "1"):
+        message = check_number(text, sympy.Integer(2)).message
+        assert message and "loss" not in message and "power rule" not in message, text
 
 
 def test_follow_through_does_not_shadow_the_right_answer_or_accept_anything():

@@ -109,7 +109,7 @@ def test_follow_through_from_a_wrong_earlier_answer(lesson):
     events = session.answer("-80")  # right for the learner's own −20 × 4
     feedback = of(events, Feedback)[0]
     assert feedback.status == "correct"
-    assert "carried from question 1" in feedback.message and "−72" in feedback.detail
+    assert "your own answer to question 1" in feedback.message and "−72" in feedback.detail
 
 
 def test_listed_mistake_feedback(lesson):
