@@ -270,3 +270,15 @@ def test_expression_errors_are_usage_errors():
     with pytest.raises(ExpressionError):
         derive("x +* 2")
     assert issubclass(ExpressionError, UsageError)
+
+
+@pytest.mark.parametrize("text", ["sin(x)", "cos(x) + x", "abs(x)"])
+def test_an_unknown_function_is_refused_not_read_as_a_product(text):
+    """sin(x) was read as sin·x and differentiated with respect to a variable called 'sin'."""
+    with pytest.raises(UsageError, match="unknown function"):
+        derive(text)
+
+
+def test_a_single_letter_before_a_bracket_is_still_a_product():
+    result = derive("x(x+1)")
+    assert result.variables == ("x",)

@@ -299,11 +299,20 @@ class Derivation:
 
 
 def variables_of(text: str) -> tuple[str, ...]:
-    """The names a formula uses (not functions or constants), in order of first appearance."""
+    """The names a formula uses (not functions or constants), in order of first appearance.
+
+    A word of several letters written straight before '(' is a call, not a variable, unless it is
+    also used on its own: ``sin(x)`` is then refused as an unknown function instead of being read
+    as the product sin·x.
+    """
+    normalised = normalise(text)
+    called = {m.group(1) for m in re.finditer(r"([A-Za-z][A-Za-z0-9_]+)\s*\(", normalised)}
+    alone = {m.group(1) for m in re.finditer(r"([A-Za-z][A-Za-z0-9_]*)(?!\s*\(|[A-Za-z0-9_])", normalised)}
     seen: list[str] = []
-    for word in _WORD.findall(normalise(text)):
+    for word in _WORD.findall(normalised):
         if (word[0].isalpha() and word not in FUNCTIONS and word not in CONSTANTS and word not in seen
-                and not keyword.iskeyword(word)):  # `import`, `lambda`: never variables (the parser says why)
+                and not keyword.iskeyword(word)  # `import`, `lambda`: never variables (the parser says why)
+                and (word not in called or word in alone)):
             seen.append(word)
     return tuple(seen)
 
