@@ -178,3 +178,12 @@ def test_help_lists_every_command(lesson):
     text = session.answer("help")[0].text
     for word in ("hint", "skip", "back", "help", "quit"):
         assert f"\n  {word}" in text
+
+
+def test_a_name_the_question_does_not_allow_gets_a_helpful_message(lesson):
+    session, _ = new_session(lesson)
+    Transcript().run(session, ["-18", "4", "-72"])
+    events = session.answer("y*w2")  # y is a name of the lesson, but not one this answer may use
+    assert events[0].status == "invalid"
+    assert events[0].message == "write this answer using only h, w2, x, w1: y is not part of it"
+    assert session.record.questions.get("dyhat_dw2_formula") is None  # no penalty

@@ -137,7 +137,8 @@ def check(lesson: Lesson, question: Question, text: str,
     if step.ask == "choice":
         return checking.check_choice(text, list(step.options or ()), int(question.expected), mistakes=mistakes)
     if step.ask == "expression":
-        return checking.check_expression(text, question.expected, question.names, mistakes=mistakes)
+        verdict = checking.check_expression(text, question.expected, question.names, mistakes=mistakes)
+        return _only_allowed_names(lesson, question, verdict)
     return checking.check_number(
         text,
         question.expected,
@@ -146,6 +147,21 @@ def check(lesson: Lesson, question: Question, text: str,
         carried=carried(lesson, question, learner or {}),
         names=list(lesson.known_names()),
     )
+
+
+def _only_allowed_names(lesson: Lesson, question: Question, verdict: checking.Verdict) -> checking.Verdict:
+    """'unknown name x' is the wrong thing to tell a learner who wrote x where the question wants y."""
+    import re
+    from dataclasses import replace
+
+    from backprop_cli import notation
+
+    found = re.match(r"unknown name '(\w+)'", verdict.message) if verdict.status == "invalid" else None
+    if found and found.group(1) in lesson.known_names():
+        allowed = ", ".join(notation.name(n) for n in question.names)
+        return replace(verdict, message=f"write this answer using only {allowed}: "
+                                        f"{notation.name(found.group(1))} is not part of it")
+    return verdict
 
 
 def typed(question: Question) -> str:
