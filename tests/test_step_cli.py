@@ -252,3 +252,14 @@ def test_narrow_terminal_still_renders():
     lines = render("sigmoid", width=60)
     assert all(len(line) <= 60 for line in lines)
     assert any(line.startswith("New loss") for line in lines)
+
+
+@pytest.mark.parametrize("command", ["step", "train"])
+def test_a_loss_that_overflows_before_any_step_is_a_usage_error_not_a_rate_problem(capsys, command):
+    """'try a smaller learning rate' was the advice even when the starting loss itself overflowed."""
+    from backprop_cli.cli import main
+
+    code = main([command, "--set", "w1=1e100", "--set", "w2=1e100"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "cannot be computed at the starting values" in err and "learning rate" not in err

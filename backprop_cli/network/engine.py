@@ -244,6 +244,13 @@ class Engine:
         return parameter in self._reach.get(name, ())
 
     # -- many steps --------------------------------------------------------------------------
+    def check_start(self, leaves: Mapping[str, float]) -> None:
+        """Refuse starting values at which the loss cannot even be computed: no learning rate helps."""
+        loss = self.forward(leaves)[LOSS]
+        if not math.isfinite(loss):
+            raise UsageError("the loss cannot be computed at the starting values (it overflows or is undefined "
+                             "before any step); check the values given with --set")
+
     def train(self, lr: float, steps: int, leaves: Mapping[str, Value] | None = None,
               *, until: float | None = None) -> Run:
         """Gradient descent for ``steps`` steps (or until the loss is at most ``until``)."""
@@ -253,6 +260,7 @@ class Engine:
         if not math.isfinite(lr) or lr <= 0:
             raise UsageError(f"the learning rate must be a positive number, not {lr:g}")
         leaves = {k: float(v) for k, v in (leaves or self.network.leaves()).items()}
+        self.check_start(leaves)
         detail = self.step_detail(lr, leaves)
         params = list(self.network.parameters)
         history: list[HistoryEntry] = []

@@ -97,6 +97,7 @@ def train_curves(network: Network, rates: Sequence[float], steps: int, until: fl
         raise UsageError("--until must be a finite number")
     engine = Engine(network)
     start = {k: float(v) for k, v in network.leaves().items()}
+    engine.check_start(start)
     curves = tuple(_curve(engine, start, lr, steps, until, on_progress) for lr in rates)
     return Training(network.name, {p: start[p] for p in network.parameters}, curves, until)
 
