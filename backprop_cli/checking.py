@@ -250,6 +250,13 @@ def within_tolerance(answer: sympy.Expr, expected: sympy.Expr, literal: str | No
         return _figures_agree(literal, e)
 
 
+def right_to_figures(literal: str, expected: sympy.Expr) -> bool:
+    """The significant-figure rule alone (without the 0.1% allowance): ``literal`` is ``expected``
+    rounded or cut to the figures typed, give or take one in the last."""
+    e = _decimal(_as_expr(expected))
+    return e is not None and _figures_agree(literal, e)
+
+
 def _figures_agree(literal: str, expected: Decimal) -> bool:
     try:
         typed = Decimal(literal)

@@ -203,3 +203,14 @@ def test_derive_step_shows_sympy_pretty_form_and_named_rules(capsys):
     assert "d ⎛   1   ⎞" in out and "du⎜     -u⎟" in out  # SymPy's unicode pretty printing
     assert "chain rule" in out and "power rule" in out and "exp rule" in out
     assert "Result: exp(−u)/(1 + exp(−u))²" in out
+
+
+def test_a_new_weight_must_be_right_in_its_step_not_just_within_0_1_percent(shipped):
+    """0.5047 is within 0.1% of w3' = 0.504237, but its step is 11% off."""
+    from backprop_cli.course import answers
+
+    lesson = {lesson.id: lesson for lesson in shipped}["sigmoid-net"]
+    question = next(q for q in lesson.questions if q.id == "w3_updated")
+    assert answers.check(lesson, question, "0.5047").mistake == "update-step"
+    for text in ("0.5042", "0.504237", "0.504", "0.50424"):
+        assert answers.check(lesson, question, text).correct, text

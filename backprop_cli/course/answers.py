@@ -139,7 +139,7 @@ def check(lesson: Lesson, question: Question, text: str,
     if step.ask == "expression":
         verdict = checking.check_expression(text, question.expected, question.names, mistakes=mistakes)
         return _only_allowed_names(lesson, question, verdict)
-    return checking.check_number(
+    verdict = checking.check_number(
         text,
         question.expected,
         exact=step.exact,
@@ -147,6 +147,28 @@ def check(lesson: Lesson, question: Question, text: str,
         carried=carried(lesson, question, learner or {}),
         names=list(lesson.known_names()),
     )
+    return _step_checked(lesson, question, text, verdict)
+
+
+def _step_checked(lesson: Lesson, question: Question, text: str, verdict: checking.Verdict) -> checking.Verdict:
+    """A new weight is w − α·g with a small step: 0.1% of w can be more than the whole step, so the
+    0.1% allowance would pass a wrong step (0.5047 for 0.504237). Hold updates to the figures typed."""
+    if not verdict.correct or verdict.carried_from or lesson.network is None:
+        return verdict
+    names = {str(s) for s in question.answer_expr.free_symbols}
+    for update in lesson.detail.updates:
+        if f"new_{update.parameter}" in names or ("lr" in names and update.parameter in names):
+            literal = parse(text, ()).literal if verdict.value is not None else None
+            step = question.expected - update.old
+            if literal is None or checking.right_to_figures(literal, question.expected):
+                return verdict
+            if checking.within_tolerance(verdict.value - update.old, step, None):
+                return verdict
+            return checking.Verdict(
+                "incorrect", "Close, but the change from the old weight is off. The step −α·∂L/∂w is small "
+                "here: work it out to a few figures, then add it to the old weight.", value=verdict.value,
+                mistake="update-step")
+    return verdict
 
 
 def _only_allowed_names(lesson: Lesson, question: Question, verdict: checking.Verdict) -> checking.Verdict:
