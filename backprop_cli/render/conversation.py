@@ -95,8 +95,8 @@ def render_event(event) -> RenderableType | None:
             text.append("✗ ", style="bad")
             if event.message:
                 text.append(event.message)
-            else:
-                text.append("Not quite. Try again.", style="bad")
+            else:  # the detail line, when there is one, says what to do next
+                text.append("Not quite." if event.detail else "Not quite. Try again.", style="bad")
         else:
             text.append("? ", style="warn")
             text.append(event.message or "I could not read that.")
