@@ -32,7 +32,7 @@ import sympy
 from backprop_cli import notation
 from backprop_cli.errors import ExpressionError
 from backprop_cli.expressions import parse
-from backprop_cli.mathfunctions import relu, sigmoid, step, to_elementary
+from backprop_cli.mathfunctions import NUMERIC_FUNCTIONS, relu, sigmoid, step, to_elementary
 
 # --- the rules, in numbers -------------------------------------------------------------------
 
@@ -472,13 +472,6 @@ def _float_node(node: sympy.Basic, point: Mapping[sympy.Symbol, float]) -> float
     return function(args[0])
 
 
-def _float_sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
 def _float_log(z: float) -> float:
     if z > 0:
         return math.log(z)
@@ -489,9 +482,10 @@ _FLOAT_FUNCTIONS = {
     sympy.exp: math.exp,
     sympy.log: _float_log,
     sympy.tanh: math.tanh,
-    sigmoid: _float_sigmoid,
-    relu: lambda z: z if z > 0 else 0.0,
-    step: lambda z: 1.0 if z > 0 else 0.0,
+    # the engine's own float versions (exp and log differ on purpose: an overflow must raise here)
+    sigmoid: NUMERIC_FUNCTIONS["sigmoid"],
+    relu: NUMERIC_FUNCTIONS["relu"],
+    step: NUMERIC_FUNCTIONS["step"],
     sympy.Abs: abs,
     sympy.sign: lambda z: float((z > 0) - (z < 0)),
     sympy.Heaviside: lambda z: 1.0 if z > 0 else 0.0,
