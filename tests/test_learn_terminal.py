@@ -115,3 +115,34 @@ def test_menu_offers_to_continue_the_last_lesson(_isolated_home):
     child.expect_exact("[Enter: start derivatives]")
     answer(child, "q")
     assert finish(child) == 0
+
+
+def test_simple_net_lesson_forward_pass_with_a_carried_error_then_resume(_isolated_home):
+    """The source's own network: a wrong ŷ carried into the loss is accepted with a note."""
+    home = _isolated_home
+    child = spawn(home, "learn", "simple-net")
+    child.expect_exact("Question 1 of")
+    answer(child, "4")
+    child.expect_exact("✓ Correct")
+    child.expect_exact("Question 2 of")
+    answer(child, "324")  # not the prediction: a number the checker cannot name
+    child.expect_exact("✗ ")
+    answer(child, "skip")
+    child.expect_exact("Skipped. The answer: 2")
+    child.expect_exact("Question 3 of")
+    answer(child, "46208")  # ½(20 − 324)²: right for the learner's own ŷ = 324, carried through
+    child.expect_exact("✓ Correct")
+    child.expect_exact("your own answer to question 2")
+    child.expect_exact("the answer is 162")
+    child.expect_exact("Question 4 of")
+    answer(child, "quit")
+    child.expect_exact("Progress saved")
+    assert finish(child) == 0
+
+    again = spawn(home, "learn", "5")
+    again.expect_exact("Welcome back: 3 of 17 questions done")
+    again.expect_exact("Question 4 of")
+    again.expect_exact("› ")
+    again.sendintr()
+    again.expect_exact("Progress saved")
+    assert finish(again) == 130
