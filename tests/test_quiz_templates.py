@@ -235,3 +235,25 @@ def test_source_style_question_reads_well():
     assert "·" in q.prompt and "*" not in q.prompt.replace("**", "")
     assert "ŷ" in q.prompt and "y_hat" not in q.prompt
     assert "-" not in q.prompt.replace("2-weight", "")  # real minus signs only
+
+
+def test_substituted_terms_keep_the_order_of_the_formula_above_them():
+    """The explanation writes ∂f/∂y = 2·x²·y + 2·y then its numbers: they must read x first, as the
+    formula does (SymPy's own order gave 2·2·(−3)², the y value first, under 2·x²·y)."""
+    from backprop_cli.quiz.templates import X, Y, _terms
+
+    terms = [2 * X**2 * Y, -6 * X * Y**2, 2 * Y]
+    point = {"x": sympy.Integer(-3), "y": sympy.Integer(2)}
+    assert _terms(terms) == "2·x²·y − 6·x·y² + 2·y"
+    assert _terms(terms, point) == "2·(−3)²·2 − 6·(−3)·(2)² + 2·2"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_chain_formula_answer_is_written_as_the_explanation_derives_it(seed):
+    """The revealed answer and the worked answer show one form, y substituted as the prompt wrote it
+    (they showed 8·x + 4 and 4·(2·x + 1) for y = −2·x − 1), and that form is right."""
+    q = by_id("chain-symbolic").make(random.Random(seed))
+    inner = re.search(r"Let y = (.+?) and", q.prompt).group(1)
+    assert f"({inner})" in q.answer_text
+    assert f"**{q.answer_text}**" in q.explanation
+    assert q.check(q.answer_text).correct  # typed back as shown (· and − are accepted)

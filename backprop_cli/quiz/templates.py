@@ -297,16 +297,21 @@ def _f(expr: sympy.Expr) -> str:
     return notation.formula(expr)
 
 
-def _monomial(term: sympy.Expr) -> str:
-    """A positive monomial with x before y, as a learner writes it: ``3·x²·y`` (not ``3·y·x²``)."""
+def _monomial(term: sympy.Expr, values: Mapping[str, sympy.Expr] | None = None) -> str:
+    """A positive monomial with x before y, as a learner writes it: ``3·x²·y`` (not ``3·y·x²``).
+
+    With ``values``, each factor is substituted in that same order (``2·(−3)²·2`` for ``2·x²·y``),
+    so the substituted line reads under the formula it came from.
+    """
     coefficient, rest = term.as_coeff_Mul()
     powers = rest.as_powers_dict()
     if set(powers) <= {X, Y} and all(e.is_Integer and e > 0 for e in powers.values()):
-        factors = [_f(v**powers[v]) for v in (X, Y) if v in powers]
+        factors = [notation.substituted(v**powers[v], values) if values else _f(v**powers[v])
+                   for v in (X, Y) if v in powers]
         if coefficient != 1 or not factors:
             factors.insert(0, n(coefficient))
         return "·".join(factors)
-    return _f(term)
+    return notation.substituted(term, values) if values else _f(term)
 
 
 def _derivative_terms(terms: Sequence[sympy.Expr], var: sympy.Symbol) -> list[sympy.Expr]:
@@ -320,7 +325,7 @@ def _terms(terms: Sequence[sympy.Expr], values: Mapping[str, sympy.Expr] | None 
     for i, term in enumerate(terms):
         negative = term.could_extract_minus_sign()
         positive = -term if negative else term
-        text = notation.substituted(positive, values) if values else _monomial(positive)
+        text = _monomial(positive, values)
         out += (("−" if negative else "") + text) if i == 0 else ((" − " if negative else " + ") + text)
     return out
 
@@ -628,6 +633,9 @@ def _chain_symbolic(rng: random.Random) -> Question:
     y = symbol("y")
     expected = sympy.diff(inner**power, X)
     outer_derivative = sympy.diff(y**power, y).subs(y, inner)
+    # What substituting y gives, inner bracket kept as the prompt wrote it: SymPy's factor() turned
+    # −2·x − 1 into 2·x + 1 and its plain form was 8·x + 4, so answer and explanation disagreed.
+    chained = f"{n(power * sympy.diff(inner, X))}·({_f(inner)}){'²' if power == 3 else ''}"
     mistakes = [
         Mistake("missing-factor", outer_derivative,
                 f"That is dz/dy only: multiply by dy/dx = {n(sympy.diff(inner, X))} (the chain rule)."),
@@ -646,8 +654,9 @@ def _chain_symbolic(rng: random.Random) -> Question:
         ),
         explanation=(f"dz/dy = {_f(sympy.diff(y**power, y))} and dy/dx = {n(sympy.diff(inner, X))}, so "
                      f"dz/dx = {_f(sympy.diff(y**power, y))}·{_bracket(sympy.diff(inner, X))} with y = {_f(inner)}: "
-                     f"**{_f(sympy.factor(expected))}** (= {_f(sympy.expand(expected))})."),
+                     f"**{chained}** (= {_f(sympy.expand(expected))})."),
         mistakes=distinct_expression_mistakes(expected, mistakes),
+        shown=chained,
     )
 
 
