@@ -87,6 +87,11 @@ def test_nudge_source_figures(capsys):
     assert row.split() == ["w2", "0.5", "+0.1", "0.6", "−72", "−7.2"]
 
 
+def test_nudge_takes_comma_separated_changes_like_derive(capsys):
+    """derive --nudge x=0.1,y=0.2 taught the comma form; nudge w1=0.1,w2=0.1 was refused as 'an equation'."""
+    assert ok(capsys, "nudge", "w1=0.1,w2=0.1") == ok(capsys, "nudge", "w1=0.1", "w2=0.1")
+
+
 def test_nudge_that_changes_nothing_says_so(capsys):
     out = lines(ok(capsys, "nudge", "w2=0"))
     assert "the loss stays the same" in out and "the loss rises" not in out

@@ -7,6 +7,7 @@ imported inside the commands so that ``backprop --help`` stays fast.
 
 from __future__ import annotations
 
+import re
 from typing import List, Optional
 
 import typer
@@ -77,7 +78,9 @@ def register(app: typer.Typer) -> None:
 
         exporting.check_path(export)
         net = calculator.load(network, set_)
-        deltas = calculator.parse_assignments(changes, net, option="nudge")
+        # derive --nudge takes x=0.1,y=0.2; accept the same comma-separated form here.
+        pieces = [p for c in changes for p in re.split(r",\s*(?=[A-Za-z_]\w*\s*=)", c)]
+        deltas = calculator.parse_assignments(pieces, net, option="nudge")
         _show(network_nudge_view(nudge_network(net, deltas), precision), export, "backprop nudge")
 
     @app.command()
