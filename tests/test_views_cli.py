@@ -167,6 +167,8 @@ def test_train_several_rates_names_the_diverging_one(capsys):
     assert f"Diverging: α = 0.05 (overflows at step {run.diverged_at})" in out
     assert "diverging curves leave through the top" in out
     assert "still falling" in out and out.count("converged") == 1
+    wild = next(line for line in lines(out) if line.strip().startswith("0.05"))
+    assert "NaN" not in wild and wild.split()[2] == "overflow"  # the final loss, not 'NaN'
 
 
 def test_train_until(capsys):
@@ -222,6 +224,14 @@ def test_narrow_terminal_lines_fit_in_40_columns(capsys, monkeypatch, args):
     monkeypatch.setenv("COLUMNS", "40")
     out = ok(capsys, *args)
     assert max(len(line) for line in out.splitlines()) <= 40
+
+
+def test_train_table_in_60_columns_folds_numbers_instead_of_cutting_them(capsys, monkeypatch):
+    """At 60 columns the results table showed '3.28487…' for 3.28487×10¹¹³ and 'conver…'."""
+    monkeypatch.setenv("COLUMNS", "60")
+    out = ok(capsys, "train", "--lr", "0.001,0.01,0.05", "--steps", "60")
+    assert "…" not in out and "10¹¹³" in out
+    assert max(len(line) for line in out.splitlines()) <= 60
 
 
 @pytest.mark.parametrize("suffix, start", [(".txt", "Computation graph"), (".html", "<!DOCTYPE html>"),

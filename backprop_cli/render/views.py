@@ -275,16 +275,19 @@ def train_view(training: Training, digits: int = 6) -> RenderableType:
             legend.append(f" α = {nt.number(c.lr)}   ", style="muted")
         parts.append(legend)
     table = Table(box=box.SIMPLE_HEAVY, title="Results", title_style="title", title_justify="left")
+    # fold, never ellipsis: in a narrow terminal "3.28487…" would hide a value's ×10¹¹³
     table.add_column("α", justify="right", style="param", no_wrap=True)
-    table.add_column("steps", justify="right")
-    table.add_column("final loss", justify="right", style="value")
+    table.add_column("steps", justify="right", overflow="fold")
+    table.add_column("final loss", justify="right", style="value", overflow="fold")
     params = list(training.initial)
     for p in params:
-        table.add_column(nt.name(p), justify="right", style="param")
-    table.add_column("result")
+        table.add_column(nt.name(p), justify="right", style="param", overflow="fold")
+    table.add_column("result", overflow="fold")
     for c in curves:
         final = [nt.number(c.parameters[p], digits) for p in params]
-        table.add_row(nt.number(c.lr), str(c.steps), nt.number(c.final_loss, digits), *final,
+        # An overflowed run has no final loss to show: say so rather than print NaN.
+        loss = nt.number(c.final_loss, digits) if math.isfinite(c.final_loss) else "overflow"
+        table.add_row(nt.number(c.lr), str(c.steps), loss, *final,
                       curve_status(c, training.until))
     parts.append(table)
     if not several:
