@@ -234,6 +234,13 @@ def test_train_table_in_60_columns_folds_numbers_instead_of_cutting_them(capsys,
     assert max(len(line) for line in out.splitlines()) <= 60
 
 
+def test_nudge_table_in_40_columns_keeps_every_digit(capsys, monkeypatch):
+    """At 40 columns the sigmoid nudge table showed −0.0131877 as '−0.…'."""
+    monkeypatch.setenv("COLUMNS", "40")
+    out = ok(capsys, "nudge", "-n", "sigmoid", "w1=0.1", "w3=-0.2")
+    assert "…" not in out and max(len(line) for line in out.splitlines()) <= 40
+
+
 @pytest.mark.parametrize("suffix, start", [(".txt", "Computation graph"), (".html", "<!DOCTYPE html>"),
                                            (".svg", "<svg")])
 def test_export_writes_what_was_shown(capsys, tmp_path, suffix, start):

@@ -176,11 +176,12 @@ def network_nudge_view(n: NetworkNudge, digits: int = 6) -> RenderableType:
     table = Table(title=f"Nudge {n.network}: predicted ΔL ≈ Σ ∂L/∂w·Δw", title_style="title",
                   box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("name", style="param", no_wrap=True)
-    table.add_column("old", justify="right")
-    table.add_column("Δ", justify="right")
-    table.add_column("new", justify="right")
-    table.add_column("∂L/∂w", justify="right", style="grad")
-    table.add_column("∂L/∂w·Δw", justify="right", style="value")
+    # fold, never ellipsis: a narrow terminal showed −0.0131877 as "−0.…"
+    table.add_column("old", justify="right", overflow="fold")
+    table.add_column("Δ", justify="right", overflow="fold")
+    table.add_column("new", justify="right", overflow="fold")
+    table.add_column("∂L/∂w", justify="right", style="grad", overflow="fold")
+    table.add_column("∂L/∂w·Δw", justify="right", style="value", overflow="fold")
     for t in n.terms:
         table.add_row(nt.name(t.name), nt.number(t.old, digits), _signed(t.delta, digits), nt.number(t.new, digits),
                       nt.number(t.gradient, digits), nt.number(t.product, digits))
