@@ -144,8 +144,39 @@ def _suggest(name: str, known: Collection[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+def _split_names(tokens: list[_Token], known: Collection[str]) -> list[_Token]:
+    """``2xy`` for 2·x·y: an unknown name that splits wholly into known names becomes those names."""
+    out: list[_Token] = []
+    for tok in tokens:
+        parts = None
+        if tok.kind == "name" and tok.text not in known and tok.text not in FUNCTIONS and tok.text not in CONSTANTS:
+            parts = _split(tok.text, known)
+        if parts and len(parts) > 1:
+            column = tok.column
+            for part in parts:
+                out.append(_Token("name", part, column, part))
+                column += len(part)
+        else:
+            out.append(tok)
+    return out
+
+
+def _split(word: str, known: Collection[str]) -> list[str] | None:
+    """``xy`` → ``[x, y]`` when every piece is a known name (longest pieces first); else None."""
+    if not word:
+        return []
+    for end in range(len(word), 0, -1):
+        head = word[:end]
+        if head in known:
+            rest = _split(word[end:], known)
+            if rest is not None:
+                return [head, *rest]
+    return None
+
+
 def _implicit_products(tokens: list[_Token], known: Collection[str]) -> list[str]:
-    """Insert the ``*`` a learner leaves out: ``3x``, ``2(x+1)``, ``(a)(b)``, ``x y``."""
+    """Insert the ``*`` a learner leaves out: ``3x``, ``2(x+1)``, ``(a)(b)``, ``x y``, ``2xy``."""
+    tokens = _split_names(tokens, known)
     out: list[str] = []
     previous: _Token | None = None
     depth = 0
@@ -153,7 +184,7 @@ def _implicit_products(tokens: list[_Token], known: Collection[str]) -> list[str
         if tok.kind == "name" and tok.text not in FUNCTIONS and tok.text not in known:
             if tok.text not in CONSTANTS:
                 called = index + 1 < len(tokens) and tokens[index + 1].text == "("
-                if called and not _suggest(tok.text, known):
+                if called and len(tok.text) > 1 and not _suggest(tok.text, known):
                     hint = _suggest(tok.text, FUNCTIONS) or "; the functions are " + ", ".join(sorted(FUNCTIONS))
                     raise ExpressionError(f"unknown function '{tok.text}'{hint}", tok.column)
                 hint = _suggest(tok.text, [*known, *FUNCTIONS])
@@ -259,6 +290,8 @@ class _Converter:
             if node.func.id == "exp" and arg.is_number and arg.is_real and float(arg) > 10000:
                 raise ExpressionError("exp() of that number is too large")
             return FUNCTIONS[node.func.id](arg)
+        if isinstance(node, ast.Tuple):
+            raise ExpressionError("one formula only: no commas (a decimal point is written '.')")
         raise ExpressionError(f"'{type(node).__name__}' is not part of a formula")
 
     def _sum(self, node: ast.BinOp, depth: int) -> sympy.Expr:

@@ -506,7 +506,9 @@ def test_names_are_kept_whole_and_hats_are_read():
     names = {"w1": w1, "x1": x1}
     assert check_expression("w1 x1", w1 * x1, names).correct
     assert check_expression("x1*w1", w1 * x1, names).correct
-    assert check_expression("w1x1", w1 * x1, names).status == "invalid"  # one unknown name, not w1·x1
+    run_together = check_expression("w1x1", w1 * x1, names)  # known names run together: w1·x1, as 2xy is 2·x·y
+    assert run_together.correct and run_together.read_as == "w1·x1"
+    assert check_expression("w1x", w1 * x1, names).status == "invalid"  # 'x' is no name here: nothing to split
     names = {"y_hat": y_hat, "y": target}
     assert check_expression("ŷ - y", y_hat - target, names).correct
     assert check_expression("y_hat - y", y_hat - target, names).correct

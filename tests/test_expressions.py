@@ -230,3 +230,25 @@ def test_a_long_flat_sum_is_not_nested():
     expr = parse(text, names, max_length=10_000).expr
     expected = sum(symbol(f"w{i}") * symbol(f"x{i}") for i in range(150)) - symbol("w0")
     assert expr == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        ("2xy - 6x^2", ["x", "y"], "2*x*y - 6*x**2"),  # an unknown name made wholly of known ones
+        ("w1x", ["w1", "x"], "w1*x"),
+        ("2x(y^2+1)", ["x", "y"], "2*x*(y**2 + 1)"),
+    ],
+)
+def test_names_run_together_are_read_as_a_product(text, names, expected):
+    symbols = {n: sympy.Symbol(n, real=True) for n in names}
+    assert parse(text, symbols).expr == sympy.sympify(expected, locals=symbols)
+
+
+def test_a_name_that_does_not_split_stays_unknown_and_commas_are_explained():
+    with pytest.raises(ExpressionError, match="unknown name 'xyz'"):
+        parse("xyz", ["x", "y"])
+    with pytest.raises(ExpressionError, match="unknown name 'x'"):  # a single letter before '(' is no function
+        parse("2x(y+1)", [])
+    with pytest.raises(ExpressionError, match="one formula only: no commas"):
+        parse("3, 40", ["x"])
