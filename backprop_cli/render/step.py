@@ -17,9 +17,9 @@ MAX_HISTORY_ROWS = 20
 def forward_table(network: Network, p: Pass, digits: int, title: str = "Forward pass") -> Table:
     table = Table(title=title, title_style="title", box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("node", style="param", no_wrap=True)
-    table.add_column("formula", style="formula")
-    table.add_column("with numbers")
-    table.add_column("value", style="value", justify="right", no_wrap=True)
+    table.add_column("formula", style="formula", overflow="fold")
+    table.add_column("with numbers", overflow="fold")
+    table.add_column("value", style="value", justify="right", overflow="fold")
     for node in network.nodes:
         values = {d: p.values[d] for d in node.deps}
         table.add_row(
@@ -77,15 +77,15 @@ def update_table(detail: StepDetail, lr: float, digits: int, checks=None) -> Tab
     """``checks`` (from ``views.nudge.gradient_check``) adds a finite-difference column beside ∂L/∂w."""
     table = Table(title=f"Update  w ← w − α·∂L/∂w   (α = {nt.number(lr, digits)})", title_style="title",
                   box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("parameter", style="param")
-    table.add_column("old", justify="right")
-    table.add_column("∂L/∂w", justify="right", style="grad")
+    table.add_column("parameter", style="param", overflow="fold")
+    table.add_column("old", justify="right", overflow="fold")
+    table.add_column("∂L/∂w", justify="right", style="grad", overflow="fold")
     by_name = {c.parameter: c for c in checks or ()}
     if checks:
-        table.add_column("finite diff.", justify="right")
-        table.add_column("rel. error", justify="right")
-    table.add_column("−α·∂L/∂w", justify="right")
-    table.add_column("new", justify="right", style="value")
+        table.add_column("finite diff.", justify="right", overflow="fold")
+        table.add_column("rel. error", justify="right", overflow="fold")
+    table.add_column("−α·∂L/∂w", justify="right", overflow="fold")
+    table.add_column("new", justify="right", style="value", overflow="fold")
     for u in detail.updates:
         extra = []
         if checks:
@@ -118,9 +118,9 @@ def history_table(run: Run, digits: int) -> Table:
     params = list(run.parameters)
     table = Table(title=f"{run.steps} steps", title_style="title", box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("step", justify="right", style="muted")
-    table.add_column("loss", justify="right", style="value")
+    table.add_column("loss", justify="right", style="value", overflow="fold")
     for p in params:
-        table.add_column(nt.name(p), justify="right", style="param")
+        table.add_column(nt.name(p), justify="right", style="param", overflow="fold")
     rows = list(run.history)
     if len(rows) > MAX_HISTORY_ROWS:
         half = MAX_HISTORY_ROWS // 2
