@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import List, Optional
+from typing import Optional
 
 import typer
+
+from backprop_cli.commands import Network, Precision, Sets
 
 
 def register(app: typer.Typer) -> None:
@@ -14,8 +16,8 @@ def register(app: typer.Typer) -> None:
         network: str = typer.Option("simple", "--network", "-n", help="A built-in network (simple, sigmoid) or a YAML/JSON file."),
         lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate α (default: the network's, else 0.01)."),
         steps: int = typer.Option(1, "--steps", help="How many steps of gradient descent."),
-        set_: List[str] = typer.Option([], "--set", help="Override an input, target, constant or parameter: NAME=VALUE (repeatable)."),
-        precision: int = typer.Option(6, "--precision", min=1, max=17, help="Significant digits shown."),
+        set_: Sets = [],  # noqa: B006 - Typer copies it
+        precision: Precision = 6,
         as_json: bool = typer.Option(False, "--json", help="Print one JSON document with full-precision values."),
         check: bool = typer.Option(False, "--check", help="Check every gradient against a central finite difference."),
     ) -> None:

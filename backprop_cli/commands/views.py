@@ -12,10 +12,8 @@ from typing import List, Optional
 
 import typer
 
-NETWORK_HELP = "A built-in network (simple, sigmoid) or a YAML/JSON file."
-SET_HELP = "Override an input, target, constant or parameter: NAME=VALUE (repeatable)."
-EXPORT_HELP = "Also save what is shown to FILE (.svg, .html or .txt)."
-PRECISION_HELP = "Significant digits shown."
+from backprop_cli.commands import Export, Network, Precision, Sets
+
 #: Runs with more steps than this (all rates together) get a progress bar on a terminal.
 PROGRESS_FROM = 20_000
 
@@ -45,8 +43,8 @@ def register(app: typer.Typer) -> None:
         nudge: Optional[str] = typer.Option(None, "--nudge", metavar="NAME=DELTA,...", help="Nudge the point, e.g. x=0.1: "
                                             "the derivative's prediction against the real change."),
         plot: bool = typer.Option(True, "--plot/--no-plot", help="Draw f and its tangent line (one variable, with --at)."),
-        precision: int = typer.Option(6, "--precision", min=1, max=17, help=PRECISION_HELP),
-        export: Optional[str] = typer.Option(None, "--export", metavar="FILE", help=EXPORT_HELP),
+        precision: Precision = 6,
+        export: Export = None,
     ) -> None:
         """The derivative step by step, naming each rule; its value at a point; a nudge experiment."""
         from backprop_cli.render import export as exporting
@@ -65,10 +63,10 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def nudge(
         changes: List[str] = typer.Argument(..., metavar="PARAM=DELTA...", help="What to nudge, e.g. w2=0.1."),
-        network: str = typer.Option("simple", "--network", "-n", help=NETWORK_HELP),
-        set_: List[str] = typer.Option([], "--set", help=SET_HELP),
-        precision: int = typer.Option(6, "--precision", min=1, max=17, help=PRECISION_HELP),
-        export: Optional[str] = typer.Option(None, "--export", metavar="FILE", help=EXPORT_HELP),
+        network: Network = "simple",
+        set_: Sets = [],  # noqa: B006 - Typer copies it
+        precision: Precision = 6,
+        export: Export = None,
     ) -> None:
         """Nudge parameters: Σ ∂L/∂w·Δw predicted against the real change of the loss."""
         from backprop_cli.network import calculator
@@ -85,11 +83,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def graph(
-        network: str = typer.Option("simple", "--network", "-n", help=NETWORK_HELP),
-        set_: List[str] = typer.Option([], "--set", help=SET_HELP),
+        network: Network = "simple",
+        set_: Sets = [],  # noqa: B006 - Typer copies it
         dot: Optional[str] = typer.Option(None, "--dot", metavar="FILE", help="Write the graph as Graphviz DOT to FILE ('-': print only the DOT)."),
-        precision: int = typer.Option(6, "--precision", min=1, max=17, help=PRECISION_HELP),
-        export: Optional[str] = typer.Option(None, "--export", metavar="FILE", help=EXPORT_HELP),
+        precision: Precision = 6,
+        export: Export = None,
     ) -> None:
         """The computation graph: values, ∂L/∂node, local derivatives on the edges, gradient paths."""
         from backprop_cli.network import calculator
@@ -108,14 +106,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def train(
-        network: str = typer.Option("simple", "--network", "-n", help=NETWORK_HELP),
+        network: Network = "simple",
         lr: Optional[str] = typer.Option(None, "--lr", metavar="RATE[,RATE...]", help="Learning rate, or several to compare: 0.001,0.01,0.05 "
                                          "(default: the network's)."),
         steps: int = typer.Option(100, "--steps", help="Steps of gradient descent (at most)."),
         until: Optional[float] = typer.Option(None, "--until", metavar="LOSS", help="Stop as soon as the loss is at most LOSS."),
-        set_: List[str] = typer.Option([], "--set", help=SET_HELP),
-        precision: int = typer.Option(6, "--precision", min=1, max=17, help=PRECISION_HELP),
-        export: Optional[str] = typer.Option(None, "--export", metavar="FILE", help=EXPORT_HELP),
+        set_: Sets = [],  # noqa: B006 - Typer copies it
+        precision: Precision = 6,
+        export: Export = None,
     ) -> None:
         """Gradient descent: the loss curve (one per learning rate) and the final parameters."""
         from backprop_cli.network import calculator
@@ -131,14 +129,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def surface(
-        network: str = typer.Option("simple", "--network", "-n", help=NETWORK_HELP),
+        network: Network = "simple",
         params: Optional[str] = typer.Option(None, "--params", metavar="P,Q", help="The two parameters across and up, e.g. w1,w2."),
         range_: Optional[str] = typer.Option(None, "--range", metavar="P=LOW:HIGH,...", help="Their ranges, e.g. w1=0:5,w2=0:4 "
                                              "(default: around the descent path)."),
         lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate of the descent path (default: the network's)."),
         steps: int = typer.Option(30, "--steps", help="Steps of the descent path."),
-        set_: List[str] = typer.Option([], "--set", help=SET_HELP),
-        export: Optional[str] = typer.Option(None, "--export", metavar="FILE", help=EXPORT_HELP),
+        set_: Sets = [],  # noqa: B006 - Typer copies it
+        export: Export = None,
     ) -> None:
         """The loss over two parameters as a heat map, with the gradient-descent path walking down it."""
         from backprop_cli.network import calculator
