@@ -36,7 +36,7 @@ class LessonSession:
         for q in lesson.questions:
             saved = self.record.questions.get(q.id)
             if saved is not None and saved.answer is not None:
-                value = answers.learner_value(q, saved.answer, lesson)
+                value = answers.learner_value(q, saved.answer)
                 if value is not None:
                     self.learner[q.id] = value
 
@@ -163,7 +163,7 @@ class LessonSession:
         state = self._state()
         state.attempts += 1
         state.answer = line.strip()
-        value = answers.learner_value(q, line, self.lesson)
+        value = answers.learner_value(q, line)
         if value is not None:
             self.learner[q.id] = value
         if verdict.correct:

@@ -220,7 +220,7 @@ def shown_value(kind: str, value: sympy.Expr, options=None) -> str:
     return notation.formula(value)
 
 
-def learner_value(question: Question, text: str, lesson: Lesson) -> sympy.Expr | None:
+def learner_value(question: Question, text: str) -> sympy.Expr | None:
     """The value a learner's accepted answer stands for (for follow-through); None if unreadable."""
     if question.step.ask != "number":
         return None

@@ -107,7 +107,11 @@ class Engine:
 
     def __init__(self, network: Network):
         self.network = network
-        self._leaf_names = list(network.leaves())
+        # which leaves each name depends on: the chain view walks only paths that reach a parameter
+        reach: dict[str, set[str]] = {p: {p} for p in network.leaves()}
+        for node in network.nodes:
+            reach[node.name] = set().union(*(reach[d] for d in node.deps))
+        self._reach = reach
         self._compiled: list[tuple[str, tuple[str, ...], Callable, Callable]] | None = None
 
     # -- numeric (float) ---------------------------------------------------------------------
@@ -236,11 +240,6 @@ class Engine:
         return Chain(parameter, tuple(paths), complete, gradient)
 
     def _depends(self, name: str, parameter: str) -> bool:
-        if not hasattr(self, "_reach"):
-            reach: dict[str, set[str]] = {p: {p} for p in self.network.leaves()}
-            for node in self.network.nodes:
-                reach[node.name] = set().union(*(reach[d] for d in node.deps)) if node.deps else set()
-            self._reach = reach
         return parameter in self._reach.get(name, ())
 
     # -- many steps --------------------------------------------------------------------------

@@ -123,8 +123,6 @@ def compile_network(spec, lines, source: str) -> Network:
         nodes.append(replace(_node(name, text, parsed.expr, deps, known), reading=parsed.reading))
         later.discard(name)
         known[name] = symbol(name)
-    if not any(kind == "parameters" for kind in LEAF_KINDS):  # pragma: no cover - schema guarantees it
-        raise FileFormatError(source, "no parameters to train")
     used = set().union(*(n.deps for n in nodes))
     for name in leaves["parameters"]:
         if name not in used:

@@ -30,7 +30,6 @@ def lesson_menu(lessons, progress) -> Table:
 
 def _choose(lessons, progress, con) -> str | None:
     """The menu: returns the chosen lesson id, or None when the learner leaves."""
-    from backprop_cli.errors import UsageError
     from backprop_cli.render.conversation import LineReader
 
     con.print(lesson_menu(lessons, progress))
@@ -54,7 +53,6 @@ def _choose(lessons, progress, con) -> str | None:
         if line in ids:
             return line
         con.print(Text(f"No lesson '{line}'. Type a number from 1 to {len(ids)}, an id, or q.", style="warn"))
-        _ = UsageError  # keeps the import honest for type checkers
 
 
 def run_learn(reference: str | None, *, restart: bool = False) -> int:
