@@ -1,16 +1,22 @@
 """A guided lesson as a state machine: feed it the learner's lines, get back what to show.
 
-No I/O here (the terminal driver draws and reads); progress is recorded in the store's working
-state after every answer and written by :meth:`LessonSession.save`, which the driver calls on
-quit, Ctrl-C, Ctrl-D and at the end (and which the session itself calls after each question, so
-an unexpected kill loses at most the answer being typed).
+No I/O here (the terminal driver draws and reads). The session works on one *attempt* at the lesson
+(``progress.Attempt``): the one under way, or a new one when the lesson was finished before (the
+finished attempt stays as it is) or ``restart`` is asked. :meth:`LessonSession.save` merges the attempt
+into the progress file as it is on disk now, so a quiz or another lesson in a second terminal is never
+overwritten. The session saves after every answer, hint and skip, so an unexpected kill loses at most
+the line being typed; the driver saves again on quit, Ctrl-C, Ctrl-D, SIGHUP and SIGTERM.
+
+Where a session resumes is found by question id, not position: the first question of the lesson as it
+is now that the learner has not moved past, so an edited lesson neither re-asks an answered question
+nor skips a new one.
 """
 
 from __future__ import annotations
 
 import sympy
 
-from backprop_cli.course import answers
+from backprop_cli.course import answers, identity, short_prompt
 from backprop_cli.course.lesson import Lesson, Question
 from backprop_cli.course.schema import DeriveStep, NetworkStep, PlotStep, QuestionStep, TextStep
 from backprop_cli.interaction import Ask, Event, Feedback, Finished, Hint, Reveal, Say, Show, command_of
@@ -20,37 +26,50 @@ NUDGE_AFTER = 2  # wrong answers before the session reminds the learner of hint 
 
 class LessonSession:
     def __init__(self, lesson: Lesson, store, progress, *, restart: bool = False, number: int | None = None):
+        from backprop_cli.progress import Attempt, now
+
         self.lesson = lesson
         self.store = store
         self.progress = progress
         self.number = number
-        self.record = progress.lesson(lesson.id)
-        if restart or self.record.status == "done":
-            self._reset_record()
-        self.position = min(self.record.step, len(lesson.spec.steps))
+        self.key, self.source = identity(lesson)
+        record = progress.lessons.get(self.key)
+        current = None if restart or record is None else record.current
+        self.attempt = current.model_copy(deep=True) if current is not None else Attempt(started=now())
+        self.resumed = self.attempt.active
+        self.position = self._resume_position() if self.resumed else 0
         self.question: Question | None = None
         self.hints_shown = 0
         self.wrong_streak = 0
         self.finished = False
         self.learner: dict[str, sympy.Expr] = {}
         for q in lesson.questions:
-            saved = self.record.questions.get(q.id)
+            saved = self.attempt.questions.get(q.id)
             if saved is not None and saved.answer is not None:
                 value = answers.learner_value(q, saved.answer)
                 if value is not None:
                     self.learner[q.id] = value
 
+    def _resume_position(self) -> int:
+        """The step of the first question not yet passed; after the last question when all are."""
+        from backprop_cli.progress import resume_question
+
+        steps = self.lesson.spec.steps
+        index = resume_question(self.attempt, [q.id for q in self.lesson.questions])
+        if index is not None:
+            return steps.index(self.lesson.questions[index].step)
+        if not self.lesson.questions:
+            return 0
+        return steps.index(self.lesson.questions[-1].step) + 1
+
     # -- the Conversation protocol --------------------------------------------------------------
     def start(self) -> list[Event]:
         label = f"Lesson {self.number}: " if self.number else ""
         events: list[Event] = [Say(f"{label}{self.lesson.title}", "heading"), Say(self.lesson.spec.summary, "note")]
-        self.progress.last_lesson = self.lesson.id
-        self.record.status = "in-progress"
-        self._touch()
-        if self.position == 0:
+        if not self.resumed:
             events.append(Say("Type 'hint', 'skip', 'back', 'help' or 'quit' at any prompt.", "note"))
             return events + self._advance()
-        done = sum(1 for q in self.lesson.questions if self.lesson.spec.steps.index(q.step) < self.position)
+        done = sum(1 for q in self.lesson.questions if self._record(q.id) is not None and self._record(q.id).closed)
         events.append(Say(f"Welcome back: {done} of {len(self.lesson.questions)} questions done. Here is where "
                           "you left off (type 'back' to revisit the previous question).", "note"))
         return events + self._context() + self._advance()
@@ -75,8 +94,22 @@ class LessonSession:
         return self._check(line)
 
     def save(self) -> None:
-        self._touch()
-        self.store.save(self.progress)
+        """Merge this attempt into the progress file as it is now (a new attempt that has nothing in
+        it yet is not written: opening a lesson and leaving at once changes nothing)."""
+        from backprop_cli.progress import now
+
+        self.attempt.updated = now()
+        attempt, key = self.attempt.model_copy(deep=True), self.key
+
+        def add(progress) -> None:
+            progress.put_attempt(key, self.lesson.id, self.source, self.lesson.title, attempt)
+            if attempt.active:
+                progress.last_lesson = key
+
+        self.progress = self.store.update(add)
+
+    def _record(self, question_id: str):
+        return self.attempt.questions.get(question_id)
 
     # -- steps ----------------------------------------------------------------------------------
     def _advance(self) -> list[Event]:
@@ -93,11 +126,10 @@ class LessonSession:
                 self.question = self._question_at(self.position)
                 self.hints_shown = 0
                 self.wrong_streak = 0
-                self.record.step = self.position
+                self.attempt.at = self.question.id
                 events.append(self._ask())
                 return events
             self.position += 1
-            self.record.step = self.position
         return events + self._finish()
 
     def _context(self) -> list[Event]:
@@ -149,10 +181,8 @@ class LessonSession:
                    answers.options(self.lesson, q), len(q.step.hints) - self.hints_shown)
 
     def _state(self):
-        from backprop_cli.progress import QuestionProgress
-
-        q = self.question
-        return self.record.questions.setdefault(q.id, QuestionProgress())
+        assert self.question is not None
+        return self.attempt.question(self.question.id)
 
     # -- answers --------------------------------------------------------------------------------
     def _check(self, line: str) -> list[Event]:
@@ -161,13 +191,19 @@ class LessonSession:
         if verdict.status == "invalid":
             return [Feedback("invalid", verdict.message, verdict.read_as)]
         state = self._state()
-        state.attempts += 1
-        state.answer = line.strip()
-        value = answers.learner_value(q, line)
-        if value is not None:
-            self.learner[q.id] = value
+        revisit = state.closed  # back at a question already passed: the record stays as it was
+        if not revisit:
+            state.attempts += 1
+            state.answer = line.strip()
+            if state.first is None:
+                state.first = "correct" if verdict.correct else "wrong"
+            value = answers.learner_value(q, line)
+            if value is not None:
+                self.learner[q.id] = value
         if verdict.correct:
-            state.correct = True
+            if not revisit:
+                state.correct = True
+                state.closed = True
             detail = ""
             if verdict.carried_from:
                 detail = f"With the exact earlier values the answer is {answers.shown(q)}."
@@ -191,13 +227,20 @@ class LessonSession:
         text = self.lesson.interpolate(hints[self.hints_shown], ("steps", self.position, "hints", self.hints_shown))
         self.hints_shown += 1
         state = self._state()
-        state.hints = max(state.hints, self.hints_shown)
+        if not state.closed:
+            state.hints = max(state.hints, self.hints_shown)
+            if state.first is None:
+                state.first = "hinted"
+            self.save()
         return [Hint(text, self.hints_shown, len(hints))]
 
     def _skip(self) -> list[Event]:
         state = self._state()
-        if not state.correct:
+        if not state.closed:
             state.skipped = not self.question.step.optional
+            state.closed = True
+            if state.first is None:
+                state.first = "skipped"
         return [self._reveal(skipped=True)] + self._next()
 
     def _back(self) -> list[Event]:
@@ -209,7 +252,7 @@ class LessonSession:
         self.question = target
         self.hints_shown = 0
         self.wrong_streak = 0
-        self.record.step = self.position
+        self.attempt.at = target.id
         return [Say("Back to the previous question.", "note"), self._ask()]
 
     def _reveal(self, *, skipped: bool) -> Reveal:
@@ -219,7 +262,6 @@ class LessonSession:
 
     def _next(self) -> list[Event]:
         self.position += 1
-        self.record.step = self.position
         self.question = None
         self.save()
         return self._advance()
@@ -227,13 +269,13 @@ class LessonSession:
     def _finish(self) -> list[Event]:
         self.finished = True
         self.question = None
-        self.record.status = "done"
-        self.record.step = len(self.lesson.spec.steps)
+        self.attempt.status = "done"
+        self.attempt.at = None
         rows = []
         first_time = 0
         counted = 0
         for q in self.lesson.questions:
-            s = self.record.questions.get(q.id)
+            s = self.attempt.questions.get(q.id)
             if q.step.optional and (s is None or not s.correct):
                 result = "optional, skipped"
             elif s is None or s.skipped or not s.correct:
@@ -250,32 +292,10 @@ class LessonSession:
             if not q.step.optional:
                 counted += 1
                 first_time += result == "✓ first try"
-            rows.append((str(q.index + 1), self._short(q), result))
+            rows.append((str(q.index + 1), short_prompt(self.lesson, q), result))
         self.save()
         optional = len(rows) - counted
         extra = f" ({optional} optional question{'s' if optional != 1 else ''} not counted)" if optional else ""
         summary = (f"Lesson complete: {self.lesson.title}. {first_time} of {counted} questions right on the "
                    f"first try{extra}.")
         return [Finished(summary, tuple(rows), ("#", "question", "result"))]
-
-    def _short(self, q: Question) -> str:
-        """A question's prompt as one plain line for the summary table."""
-        index = self.lesson.spec.steps.index(q.step)
-        text = self.lesson.interpolate(q.step.prompt, ("steps", index, "prompt"))
-        text = " ".join(text.replace("**", "").replace("`", "").split())
-        return text if len(text) <= 60 else text[:57] + "…"
-
-    # -- bookkeeping ----------------------------------------------------------------------------
-    def _reset_record(self) -> None:
-        from backprop_cli.progress import LessonProgress
-
-        self.progress.lessons[self.lesson.id] = LessonProgress()
-        self.record = self.progress.lessons[self.lesson.id]
-
-    def _touch(self) -> None:
-        from backprop_cli.progress import now
-
-        self.record.updated = now()
-
-
-

@@ -43,8 +43,9 @@ def test_piped_quiz_right_hinted_skipped(_isolated_home):
     assert "Total" in table and "2/3" in table and "67%" in table and "1 with a hint, 1 skipped" in table
     quiz = saved(_isolated_home)["quizzes"][0]
     assert quiz["seed"] == 7 and quiz["when"] is None and quiz["topics"] == list(TOPICS)
-    assert quiz["items"] == [{"topic": q.topic, "template": q.template, "outcome": o}
-                             for q, o in zip(questions, ("correct", "hinted", "skipped"))]
+    assert quiz["items"] == [{"topic": q.topic, "template": q.template, "outcome": o, "hints": h}
+                             for q, o, h in zip(questions, ("correct", "hinted", "skipped"), (0, 1, 0))]
+    assert quiz["finished"] is True
 
 
 def test_same_seed_and_answers_give_the_same_transcript_byte_for_byte(tmp_path):
@@ -55,7 +56,9 @@ def test_same_seed_and_answers_give_the_same_transcript_byte_for_byte(tmp_path):
     assert first.returncode == second.returncode == 0
     assert first.stdout == second.stdout
     assert "Score so far: 2/3 (67%)" in first.stdout and "not available in a quiz" in first.stdout
-    assert saved(tmp_path / "a") == saved(tmp_path / "b")
+    a, b = saved(tmp_path / "a"), saved(tmp_path / "b")
+    assert a["quizzes"][0].pop("id") != b["quizzes"][0].pop("id")  # each quiz is its own entry
+    assert a == b and a["quizzes"][0]["finished"] is False
 
 
 def test_topic_filter_from_the_command_line(_isolated_home):

@@ -108,9 +108,9 @@ def test_percent_rounds_halves_up():
 
 
 def test_score_table_arithmetic():
-    items = [QuizItem("chain-rule", "chain-power", "correct"), QuizItem("derivatives", "update", "hinted"),
-             QuizItem("chain-rule", "chain-symbolic", "wrong"), QuizItem("chain-rule", "chain-power", "skipped"),
-             QuizItem("derivatives", "derivative-at-point", "correct")]
+    items = [QuizItem(topic="chain-rule", template="chain-power", outcome="correct"), QuizItem(topic="derivatives", template="update", outcome="hinted"),
+             QuizItem(topic="chain-rule", template="chain-symbolic", outcome="wrong"), QuizItem(topic="chain-rule", template="chain-power", outcome="skipped"),
+             QuizItem(topic="derivatives", template="derivative-at-point", outcome="correct")]
     table = score_table(items)
     assert table.summary == "Score: 3/5 (60%)"
     assert table.header == ("Topic", "Score", "%", "Notes")
@@ -119,25 +119,51 @@ def test_score_table_arithmetic():
         ("Chain rule", "1/3", "33%", "1 wrong, 1 skipped"),
         ("Total", "3/5", "60%", "1 with a hint, 1 wrong, 1 skipped"),
     )
-    assert [(t.topic, t.score, t.total) for t in tally(items)] == [("derivatives", 2, 2), ("chain-rule", 1, 3)]
+    assert [(t.topic, t.correct, t.total) for t in tally(items, TOPICS)] == [("derivatives", 2, 2), ("chain-rule", 1, 3)]
     assert score_table(items, seconds=135.4).summary == "Score: 3/5 (60%) in 2 min 15 s"
 
 
-def test_save_records_the_partial_result_exactly_once(tmp_path):
+def test_the_quiz_is_saved_after_every_answer_as_one_entry(tmp_path):
     store = Store(tmp_path)
     s = session(store=store, count=3, topics=["chain-rule"])
     s.start()
+    s.answer("hint")
     s.answer(right(s))
+    progress, warnings = store.load()  # saved already: a kill now loses nothing
+    assert warnings == [] and len(progress.quizzes) == 1
+    first = progress.quizzes[0]
+    assert [(i.topic, i.outcome, i.hints) for i in first.items] == [("chain-rule", "hinted", 1)]
+    assert first.seed == 11 and first.when is None and first.finished is False
     s.save()
-    s.save()
-    s.answer(right(s))  # answered after saving: the quiz has ended for the store
-    s.save()
-    progress, warnings = store.load()
-    assert warnings == []
-    assert len(progress.quizzes) == 1
-    result = progress.quizzes[0]
-    assert result.seed == 11 and result.when is None
-    assert [(i.topic, i.outcome) for i in result.items] == [("chain-rule", "correct")]
+    s.save()  # saving again adds nothing
+    s.answer(right(s))
+    progress, _ = store.load()
+    assert len(progress.quizzes) == 1 and progress.quizzes[0].id == first.id
+    assert [i.outcome for i in progress.quizzes[0].items] == ["hinted", "correct"]
+
+
+def test_a_hint_then_a_wrong_answer_is_recorded_as_a_hint_used(tmp_path):
+    store = Store(tmp_path)
+    s = session(store=store, count=1, topics=["chain-rule"])
+    s.start()
+    s.answer("hint")
+    s.answer("skip")
+    result = store.load()[0].quizzes[0]
+    assert [(i.outcome, i.hints) for i in result.items] == [("skipped", 1)]
+    assert result.with_hints == 1 and result.finished is True
+
+
+def test_two_quizzes_at_once_keep_both(tmp_path):
+    store = Store(tmp_path)
+    a = session(store=store, count=2, topics=["chain-rule"])
+    b = session(store=Store(tmp_path), count=2, topics=["chain-rule"])
+    a.start()
+    b.start()
+    a.answer(right(a))
+    b.answer("skip")
+    a.answer(right(a))
+    quizzes = store.load()[0].quizzes
+    assert sorted(len(q.items) for q in quizzes) == [1, 2]
 
 
 def test_nothing_answered_saves_nothing(tmp_path):
@@ -193,7 +219,7 @@ def test_same_seed_same_questions():
 
 
 def _history(*quizzes) -> Progress:
-    return Progress(quizzes=[QuizResult(seed=i, topics=list(TOPICS), items=[QuizItem(*item) for item in items])
+    return Progress(quizzes=[QuizResult(seed=i, topics=list(TOPICS), items=[QuizItem(topic=t, template=u, outcome=o) for t, u, o in items])
                              for i, items in enumerate(quizzes)])
 
 

@@ -71,12 +71,16 @@ def register(app: typer.Typer) -> None:
         progress, warnings = store.load()
         _warn(warnings)
         if lesson is not None:
-            lesson_id = resolve_lesson(lesson, progress, _catalog()[0])
-            if lesson_id not in progress.lessons:
-                typer.echo(f"Lesson {lesson_id} has no progress; nothing to reset.")
+            key = resolve_lesson(lesson, progress, _catalog()[0])
+            record = progress.lessons.get(key)
+            if record is None:
+                typer.echo(f"Lesson {key} has no progress; nothing to reset.")
                 return
-            store.reset(lesson_id)
-            typer.echo(f"Lesson {lesson_id} reset: it starts again from the beginning.")
+            store.reset(key)
+            kept = record.finished
+            note = (f" Its {kept} finished attempt{'s are' if kept != 1 else ' is'} kept in your record."
+                    if kept else "")
+            typer.echo(f"Lesson {record.id} reset: it starts again from the beginning.{note}")
             return
         if not yes:
             if not theme.interactive():
@@ -88,6 +92,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo("Nothing was reset.")
                 return
         store.reset()
-        typer.echo(f"All progress erased ({store.path}).")
+        typer.echo(f"All progress erased ({store.path}); the old file is kept beside it as "
+                   f"{store.path.name}.reset-<date>.")
 
     app.add_typer(progress_app, name="progress")

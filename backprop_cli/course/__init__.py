@@ -33,6 +33,39 @@ class LessonInfo:
     number: int  # position in the course menu, from 1
     question_count: int
     path: Path
+    key: str = ""  # how the progress file names it (see ``identity``)
+    source: str = "shipped"
+    questions: tuple[tuple[str, str], ...] = ()  # (question id, its prompt shortened to one line)
+
+
+def identity(lesson) -> tuple[str, str]:
+    """How the learner's record names a lesson: ``(key, source)``. A shipped lesson is its id; a lesson
+    from any other file is ``id@path``, so a teacher's copy of a shipped lesson (same id) keeps a
+    record of its own and never shows the shipped lesson's progress, or adds to it."""
+    from backprop_cli.progress import SHIPPED, lesson_key
+
+    path = Path(lesson.source).resolve()
+    try:
+        shipped = path.parent == lessons_dir().resolve()
+    except UsageError:
+        shipped = False
+    source = SHIPPED if shipped else str(path)
+    return lesson_key(lesson.id, source), source
+
+
+def short_prompt(lesson, question) -> str:
+    """A question's prompt as one plain line (for summaries and ``progress``)."""
+    index = lesson.spec.steps.index(question.step)
+    text = lesson.interpolate(question.step.prompt, ("steps", index, "prompt"))
+    text = " ".join(text.replace("**", "").replace("`", "").split())
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def info(lesson, number: int) -> LessonInfo:
+    key, source = identity(lesson)
+    return LessonInfo(lesson.id, lesson.title, lesson.spec.summary, number, len(lesson.questions),
+                      Path(lesson.source), key, source,
+                      tuple((q.id, short_prompt(lesson, q)) for q in lesson.questions))
 
 
 def load(path: Path | str):
@@ -59,11 +92,30 @@ def load_all() -> list:
 
 def catalog() -> list[LessonInfo]:
     """Every shipped lesson, in course order, with what a menu needs."""
-    out = []
-    for number, lesson in enumerate(load_all(), start=1):
-        out.append(LessonInfo(lesson.id, lesson.title, lesson.spec.summary, number, len(lesson.questions),
-                              Path(lesson.source)))
-    return out
+    return [info(lesson, number) for number, lesson in enumerate(load_all(), start=1)]
+
+
+def shipped_number(lesson) -> int | None:
+    """A shipped lesson's place in the course menu (the title reads "Lesson 2: ..." however it was
+    opened); None for a lesson from another file."""
+    from backprop_cli.progress import SHIPPED
+
+    if identity(lesson)[1] != SHIPPED:
+        return None
+    ordered = sorted(load_specs(), key=lambda spec: (spec.order, spec.id))
+    return next((n for n, spec in enumerate(ordered, start=1) if spec.id == lesson.id), None)
+
+
+def load_specs() -> list:
+    """The shipped lessons' validated files, without computing them (cheap: no SymPy work)."""
+    from backprop_cli.course.schema import LessonFile
+    from backprop_cli.yamlfile import load_file, validate
+
+    specs = []
+    for path in lesson_files():
+        data, lines = load_file(path)
+        specs.append(validate(LessonFile, data, lines, str(path)))
+    return specs
 
 
 def find(reference: str):

@@ -8,8 +8,9 @@ Scoring, per question (one ``QuizItem`` outcome each):
 - ``skipped``: ``skip`` before any wrong try (hints or not).
 
 Unreadable input (``invalid``) and ``back`` cost nothing. The score counts correct and hinted
-answers (as ``progress.QuizResult.score`` does). ``save()`` records the items answered so far,
-exactly once, so quitting half-way keeps the partial result.
+answers (as ``progress.QuizResult.score`` does). The quiz is saved after every question (merged
+into the progress file as it is on disk then, by the quiz's own id), so quitting, closing the
+terminal or a kill part-way keeps every answer given.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from backprop_cli.progress import (
     QuizItem,
     QuizResult,
     Store,
+    TopicScore,
+    new_id,
     percent,
+    tally,
     template_misses,
     topic_scores,
 )
@@ -114,28 +118,7 @@ def make_questions(seed: int, plan: Plan) -> list[Question]:
 # ---------------------------------------------------------------- scoring
 
 
-@dataclass(frozen=True)
-class TopicTally:
-    topic: str
-    score: int  # correct + hinted
-    total: int
-    hinted: int = 0
-    wrong: int = 0
-    skipped: int = 0
-
-
-def tally(items: Sequence[QuizItem]) -> list[TopicTally]:
-    """Per topic, in teaching order (topics not asked are left out)."""
-    counts: dict[str, dict[str, int]] = {}
-    for item in items:
-        c = counts.setdefault(item.topic, dict.fromkeys(("correct", "hinted", "wrong", "skipped"), 0))
-        c[item.outcome] += 1
-    order = [t for t in TOPICS if t in counts] + sorted(t for t in counts if t not in TOPICS)
-    return [TopicTally(t, counts[t]["correct"] + counts[t]["hinted"], sum(counts[t].values()),
-                       counts[t]["hinted"], counts[t]["wrong"], counts[t]["skipped"]) for t in order]
-
-
-def _notes(t: TopicTally) -> str:
+def _notes(t: TopicScore) -> str:
     parts = [(t.hinted, "with a hint", "with hints"), (t.wrong, "wrong", "wrong"), (t.skipped, "skipped", "skipped")]
     return ", ".join(f"{k} {one if k == 1 else many}" for k, one, many in parts if k)
 
@@ -143,11 +126,12 @@ def _notes(t: TopicTally) -> str:
 def score_table(items: Sequence[QuizItem], *, heading: str = "Score", seconds: float | None = None) -> Finished:
     """The closing event: ``Score: 7/10 (70%)``, and a row per topic plus the total."""
     rows = []
-    for t in tally(items):
-        rows.append((TOPIC_TITLES.get(t.topic, t.topic), f"{t.score}/{t.total}", f"{percent(t.score, t.total)}%", _notes(t)))
+    for t in tally(items, TOPICS):
+        rows.append((TOPIC_TITLES.get(t.topic, t.topic), f"{t.correct}/{t.total}", f"{percent(t.correct, t.total)}%",
+                     _notes(t)))
     score = sum(i.outcome in ("correct", "hinted") for i in items)
     total = len(items)
-    everything = TopicTally("", score, total, *(sum(i.outcome == o for i in items) for o in ("hinted", "wrong", "skipped")))
+    everything = TopicScore("", score, total, *(sum(i.outcome == o for i in items) for o in ("hinted", "wrong", "skipped")))
     rows.append(("Total", f"{score}/{total}", f"{percent(score, total)}%", _notes(everything)))
     summary = f"{heading}: {score}/{total} ({percent(score, total)}%)"
     if seconds is not None:
@@ -191,7 +175,8 @@ class QuizSession:
         self._index = 0
         self._current = _Current()
         self._stopped = False
-        self._saved = False
+        self._id = new_id()
+        self._when: str | None = None
         self._started_at: float | None = None
 
     # -- the protocol ---------------------------------------------------------------------------
@@ -201,6 +186,7 @@ class QuizSession:
 
     def start(self) -> list[Event]:
         self._started_at = self.clock() if self.clock else None
+        self._when = self.timestamp() if self.timestamp else None
         count = len(self.questions)
         events: list[Event] = [
             Say(f"Quiz · {count} question{'s' if count != 1 else ''}", "heading"),
@@ -234,18 +220,19 @@ class QuizSession:
         return self._mark(line)
 
     def save(self) -> None:
-        """Record the items answered so far in the progress store, once (nothing if none answered)."""
-        if self._saved or not self.items or self.store is None:
+        """Merge the items answered so far into the progress file (nothing while none is answered);
+        saving again replaces this quiz's own entry, never another one."""
+        if not self.items or self.store is None:
             return
-        self._saved = True
-        progress, _ = self.store.load()  # a file set aside now was already unusable: start afresh
-        progress.quizzes.append(QuizResult(
+        result = QuizResult(
+            id=self._id,
             seed=self.seed,
             topics=list(self.topics) or list(TOPICS),
-            items=[QuizItem(i.topic, i.template, i.outcome) for i in self.items],
-            when=self.timestamp() if self.timestamp else None,
-        ))
-        self.store.save(progress)
+            items=[item.model_copy() for item in self.items],
+            when=self._when,
+            finished=self._index >= len(self.questions),
+        )
+        self.store.update(lambda progress: progress.put_quiz(result))
 
     # -- scoring ----------------------------------------------------------------------------------
     def summary(self) -> Finished:
@@ -300,9 +287,10 @@ class QuizSession:
 
     def _next(self, outcome: str) -> list[Event]:
         q = self.question
-        self.items.append(QuizItem(q.topic, q.template, outcome))
+        self.items.append(QuizItem(topic=q.topic, template=q.template, outcome=outcome, hints=self._current.hints))
         self._index += 1
         self._current = _Current()
+        self.save()
         if self._index >= len(self.questions):
             return [self.summary()]
         return [self._ask()]

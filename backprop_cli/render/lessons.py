@@ -21,11 +21,35 @@ def lesson_menu(lessons, progress) -> Table:
     table.add_column("questions", justify="right")
     table.add_column("status", no_wrap=True)
     for info in lessons:
-        record = progress.lessons.get(info.id)
+        record = progress.lessons.get(info.key or info.id)
         status = record.status if record else "not-started"
         label, style = STATUS_STYLE.get(status, (status, "muted"))
-        table.add_row(str(info.number), info.id, info.title, str(info.question_count), Text(label, style=style))
+        cell = Text(label, style=style)
+        if status == "done" and _under_way(record):
+            cell.append(" · again in progress", style="warn")
+        table.add_row(str(info.number), info.id, info.title, str(info.question_count), cell)
     return table
+
+
+def _under_way(record) -> bool:
+    current = record.current if record is not None else None
+    return current is not None and current.active
+
+
+def menu_default(lessons, progress) -> tuple[str | None, str]:
+    """What Enter opens in the menu, and the verb for it: the last lesson while it is under way, else
+    the next lesson not yet done (after the last one, then from the start); never a finished lesson
+    (reopening one is a deliberate choice). None when every lesson is done."""
+    keys = [info.key or info.id for info in lessons]
+    last = progress.last_lesson
+    if last in keys and _under_way(progress.lessons.get(last)):
+        return lessons[keys.index(last)].id, "continue"
+    start = keys.index(last) + 1 if last in keys else 0
+    for info in list(lessons[start:]) + list(lessons[:start]):
+        record = progress.lessons.get(info.key or info.id)
+        if record is None or record.status != "done":
+            return info.id, "continue" if _under_way(record) else "start"
+    return None, ""
 
 
 def _choose(lessons, progress, con) -> str | None:
@@ -34,15 +58,14 @@ def _choose(lessons, progress, con) -> str | None:
 
     con.print(lesson_menu(lessons, progress))
     ids = [i.id for i in lessons]
-    default = progress.last_lesson if progress.last_lesson in ids else None
-    if default is None:
-        default = next((i.id for i in lessons if progress.lessons.get(i.id) is None
-                        or progress.lessons[i.id].status != "done"), ids[0])
-    record = progress.lessons.get(default)
-    verb = "continue" if record is not None and record.status == "in-progress" else "start"
+    default, verb = menu_default(lessons, progress)
     reader = LineReader(con)
+    if default is None:
+        con.print(Text("Every lesson is done. Open one again by its number or id, or try "
+                       "backprop quiz --review.", style="good"))
     while True:
-        con.print(Text.assemble("Lesson number or id ", (f"[Enter: {verb} {default}]", "muted"), ", or q to leave:"))
+        enter = (f"[Enter: {verb} {default}]", "muted") if default else ("[Enter: leave]", "muted")
+        con.print(Text.assemble("Lesson number or id ", enter, ", or q to leave:"))
         line = reader.read().strip()
         if line.lower() in ("q", "quit", "exit"):
             return None
@@ -84,8 +107,7 @@ def run_learn(reference: str | None, *, restart: bool = False) -> int:
         number = next(i.number for i in lessons if i.id == chosen)
     else:
         lesson = course.find(reference)
-        if reference.isdigit():
-            number = int(reference)
+        number = course.shipped_number(lesson)
     session = LessonSession(lesson, store, progress, restart=restart, number=number)
     return converse(session, con)
 

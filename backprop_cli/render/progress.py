@@ -24,37 +24,64 @@ def lesson_name(lesson: LessonSummary) -> str:
     return lesson.title or lesson.id
 
 
-def _at_step(lesson: LessonSummary) -> str:
-    """1-based, and only while a lesson is under way: the step it will resume at."""
-    return str(lesson.step + 1) if lesson.status == "in-progress" else NONE
+def _at(lesson: LessonSummary) -> str:
+    """The question a lesson under way resumes at (its number, e.g. "Q4"); — otherwise."""
+    return f"Q{lesson.at_question}" if lesson.at_question is not None else NONE
+
+
+def _status(lesson: LessonSummary) -> Text:
+    text = status_text(lesson.status)
+    if lesson.again:
+        text.append(" (again)", style="accent")
+    return text
 
 
 def _percent(score: int, total: int) -> str:
     return f"{percent(score, total)}%" if total else NONE
 
 
-def lessons_table(lessons: tuple[LessonSummary, ...]) -> Table:
+#: Below this width the hints and skips columns give their room to the titles.
+NARROW = 72
+#: What the columns other than the title take, borders and padding included (wide, narrow).
+_FIXED = (54, 37)
+
+
+class LessonsTable:
+    """The lessons table, laid out for the width it is drawn at: one line per lesson, the title cut
+    with … rather than wrapped, and the hint and skip counts left out when the terminal is narrow."""
+
+    def __init__(self, lessons: tuple[LessonSummary, ...]):
+        self.lessons = lessons
+
+    def __rich_console__(self, console, options):
+        yield lessons_table(self.lessons, options.max_width)
+
+
+def lessons_table(lessons: tuple[LessonSummary, ...], width: int = 100) -> Table:
     numbered = any(lesson.number is not None for lesson in lessons)
+    narrow = width < NARROW
     table = Table(title="Lessons", title_style="title", title_justify="left", box=box.SIMPLE_HEAVY)
     if numbered:
-        table.add_column("#", justify="right", style="muted")
-    table.add_column("lesson", style="heading")
+        table.add_column("#", justify="right", style="muted", no_wrap=True)
+    title_room = max(10, width - _FIXED[narrow])
+    table.add_column("lesson", style="heading", no_wrap=True, overflow="ellipsis", max_width=title_room)
     table.add_column("status", no_wrap=True)
-    table.add_column("at step", justify="right")
-    table.add_column("correct", justify="right", style="value")
-    table.add_column("hints", justify="right", style="hint")
-    table.add_column("skips", justify="right")
+    table.add_column("at", justify="right", no_wrap=True)
+    table.add_column("correct", justify="right", style="value", no_wrap=True)
+    if not narrow:
+        table.add_column("hints", justify="right", style="hint", no_wrap=True)
+        table.add_column("skips", justify="right", no_wrap=True)
     for lesson in lessons:
         started = lesson.asked > 0
         number = [NONE if lesson.number is None else str(lesson.number)] if numbered else []
+        counts = [] if narrow else [str(lesson.hints) if started else NONE, str(lesson.skipped) if started else NONE]
         table.add_row(
             *number,
             lesson_name(lesson),
-            status_text(lesson.status),
-            _at_step(lesson),
+            _status(lesson),
+            _at(lesson),
             f"{lesson.correct}/{lesson.asked}" if started else NONE,
-            str(lesson.hints) if started else NONE,
-            str(lesson.skipped) if started else NONE,
+            *counts,
         )
     return table
 
@@ -64,12 +91,23 @@ def last_lesson_line(lesson: LessonSummary) -> Text:
     out.append(lesson_name(lesson), style="accent")
     if lesson.title:
         out.append(f" ({lesson.id})", style="muted")
-    if lesson.status == "in-progress":
-        out.append(f", at step {lesson.step + 1}.\nContinue with ")
-        out.append(f"backprop learn {lesson.id}", style="prompt")
+    if lesson.at_question is not None:
+        total = f" of {lesson.questions}" if lesson.questions else ""
+        out.append(f", at question {lesson.at_question}{total}" + (":" if lesson.at_prompt else "."))
+        if lesson.at_prompt:
+            out.append(f"\n  {lesson.at_prompt}", style="muted")
+        out.append("\nContinue with ")
+        out.append(f"backprop learn {_learn_argument(lesson)}", style="prompt")
     else:
         out.append(f", {lesson.status.replace('-', ' ')}.")
     return out
+
+
+def _learn_argument(lesson: LessonSummary) -> str:
+    """What to type after ``backprop learn``: the id of a shipped lesson, the file of any other."""
+    from backprop_cli.progress import SHIPPED
+
+    return lesson.id if lesson.source == SHIPPED else lesson.source
 
 
 def quiz_table(quizzes: tuple[QuizSummary, ...]) -> Table:
@@ -83,7 +121,7 @@ def quiz_table(quizzes: tuple[QuizSummary, ...]) -> Table:
     table.add_column("topics")
     table.add_column("score", justify="right", style="value", no_wrap=True)
     table.add_column("%", justify="right", no_wrap=True)
-    table.add_column("hinted", justify="right", style="hint")
+    table.add_column("hints used", justify="right", style="hint")
     for quiz in shown:
         table.add_row(
             quiz.when[:10] if quiz.when else NONE,
@@ -91,7 +129,7 @@ def quiz_table(quizzes: tuple[QuizSummary, ...]) -> Table:
             _topics(quiz.topics),
             f"{quiz.score}/{quiz.total}",
             _percent(quiz.score, quiz.total),
-            str(quiz.hinted),
+            str(quiz.with_hints),
         )
     return table
 
@@ -116,7 +154,7 @@ def weakest_table(weakest: tuple[TopicScore, ...]) -> Table:
 def summary_view(summary: Summary) -> RenderableType:
     parts: list[RenderableType] = []
     if summary.lessons:
-        parts.append(lessons_table(summary.lessons))
+        parts.append(LessonsTable(summary.lessons))
     last = summary.last
     if last is not None:
         parts += [last_lesson_line(last), Text("")]
