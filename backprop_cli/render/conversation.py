@@ -7,6 +7,8 @@ each answer is echoed so the transcript reads as a dialogue.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -165,10 +167,55 @@ class LineReader:
         return line
 
 
+class Signalled(KeyboardInterrupt):
+    """SIGHUP (the terminal closed) or SIGTERM, raised where the session is, so it is handled like
+    Ctrl-C: progress saved, then leave with 128 + the signal's number."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+_LEAVE_SIGNALS = tuple(sig for sig in (getattr(signal, "SIGHUP", None), getattr(signal, "SIGTERM", None)) if sig)
+
+
+def _raise_signalled(signum, frame) -> None:
+    raise Signalled(signum)
+
+
+@contextlib.contextmanager
+def _signals(handler) -> Any:
+    """Route SIGHUP and SIGTERM (and, with ``SIG_IGN``, Ctrl-C too) to ``handler`` for a while."""
+    previous = {}
+    for sig in _LEAVE_SIGNALS + ((signal.SIGINT,) if handler is signal.SIG_IGN else ()):
+        try:
+            previous[sig] = signal.signal(sig, handler)
+        except (ValueError, OSError):  # not the main thread: leave the signal as it is
+            pass
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 def converse(session: Conversation, console: Console, reader: LineReader | None = None,
              goodbye: str = "Progress saved. See you next time!") -> int:
-    """Drive ``session`` to the end; returns the exit code (0, or 130 after Ctrl-C)."""
-    reader = reader or LineReader(console)
+    """Drive ``session`` to the end; returns the exit code: 0, 130 after Ctrl-C, 129 after SIGHUP and
+    143 after SIGTERM (each saves first)."""
+    with _signals(_raise_signalled):
+        try:
+            return _converse(session, console, reader or LineReader(console), goodbye)
+        except KeyboardInterrupt as exc:
+            with _signals(signal.SIG_IGN):  # a second signal must not cut the save short
+                session.save()
+            with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+                console.print()
+                console.print(Text(goodbye, style="muted"))
+            return 128 + exc.signum if isinstance(exc, Signalled) else EXIT_INTERRUPTED
+
+
+def _converse(session: Conversation, console: Console, reader: LineReader, goodbye: str) -> int:
 
     def draw(events) -> None:
         for event in events:
@@ -180,29 +227,23 @@ def converse(session: Conversation, console: Console, reader: LineReader | None 
                 if isinstance(event, (Feedback, Reveal, Hint)):
                     console.print()
 
-    try:
-        draw(session.start())
-        while not session.finished:
-            try:
-                line = reader.read()
-            except EOFError:
-                session.save()
-                if reader.tty:  # Ctrl-D leaves the cursor on the prompt line
-                    console.print()
-                console.print(Text(goodbye, style="muted"))
-                return EXIT_OK
-            if command_of(line) == "quit":
-                session.save()
-                console.print(Text(goodbye, style="muted"))
-                return EXIT_OK
-            if command_of(line) == "help":
-                console.print(Text(help_text(), style="muted"))
-                continue
-            draw(session.answer(line))
-        session.save()
-        return EXIT_OK
-    except KeyboardInterrupt:
-        session.save()
-        console.print()
-        console.print(Text(goodbye, style="muted"))
-        return EXIT_INTERRUPTED
+    draw(session.start())
+    while not session.finished:
+        try:
+            line = reader.read()
+        except EOFError:
+            session.save()
+            if reader.tty:  # Ctrl-D leaves the cursor on the prompt line
+                console.print()
+            console.print(Text(goodbye, style="muted"))
+            return EXIT_OK
+        if command_of(line) == "quit":
+            session.save()
+            console.print(Text(goodbye, style="muted"))
+            return EXIT_OK
+        if command_of(line) == "help":
+            console.print(Text(help_text(), style="muted"))
+            continue
+        draw(session.answer(line))
+    session.save()
+    return EXIT_OK
