@@ -37,17 +37,9 @@ def _root(
 
 
 def _register() -> None:
-    from backprop_cli.commands import step
+    from backprop_cli.commands import learn, progress, quiz, step, views
 
-    for module in (step,):
-        module.register(app)
-    for name in ("learn", "quiz", "views", "progress"):
-        try:
-            module = __import__(f"backprop_cli.commands.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"backprop_cli.commands.{name}":
-                raise
-            continue
+    for module in (step, learn, quiz, views, progress):
         module.register(app)
 
 

@@ -6,6 +6,8 @@ so no command has to remember the convention.
 
 from __future__ import annotations
 
+import sys
+
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -56,3 +58,12 @@ class DivergenceError(BackpropError):
             f"the loss {detail} at step {step} with learning rate {lr:g}; "
             f"try a smaller learning rate (e.g. --lr {lr / 10:g})"
         )
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr, the same everywhere: ``backprop: warning: ...``."""
+    try:
+        sys.stderr.write(f"backprop: warning: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # stderr closed or gone: a warning is not worth a crash
+        pass

@@ -17,11 +17,85 @@ def register(app: typer.Typer) -> None:
         restart: bool = typer.Option(False, "--restart", help="Start the lesson from the beginning."),
     ) -> int:
         """Take a guided lesson: read, then compute each value yourself; every answer is checked."""
-        from backprop_cli.render.lessons import run_learn
-
         return run_learn(lesson, restart=restart)
 
+    from backprop_cli.commands import authoring
+
+    authoring.register(lessons_app, app)
     app.add_typer(lessons_app, name="lessons")
+
+
+def _choose(lessons, progress, con) -> str | None:
+    """The menu: returns the chosen lesson id, or None when the learner leaves."""
+    from rich.text import Text
+
+    from backprop_cli.render.conversation import LineReader
+    from backprop_cli.render.lessons import ALL_DONE, lesson_menu, menu_default, menu_prompt
+
+    con.print(lesson_menu(lessons, progress))
+    ids = [i.id for i in lessons]
+    default, verb = menu_default(lessons, progress)
+    reader = LineReader(con)
+    if default is None:
+        con.print(Text(ALL_DONE, style="good"))
+    while True:
+        con.print(menu_prompt(default, verb))
+        line = reader.read().strip()
+        if line.lower() in ("q", "quit", "exit"):
+            return None
+        if not line:
+            return default
+        if line.isdigit() and 1 <= int(line) <= len(lessons):
+            return ids[int(line) - 1]
+        if line in ids:
+            return line
+        con.print(Text(f"No lesson '{line}'. Type a number from 1 to {len(ids)}, an id, or q.", style="warn"))
+
+
+def run_learn(reference: str | None, *, restart: bool = False) -> int:
+    """`backprop learn`: pick (or continue) a lesson and converse until it ends or the learner leaves."""
+    from backprop_cli import course
+    from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_OK, warn
+    from backprop_cli.progress import Store
+    from backprop_cli.render.conversation import converse
+    from backprop_cli.render.theme import console
+    from backprop_cli.session import LessonSession
+
+    con = console()
+    store = Store()
+    progress, warnings = store.load()
+    for warning in warnings:
+        warn(warning)
+    number = None
+    if reference is None:
+        problems: list[str] = []
+        lessons = course.catalog(problems)
+        for problem in problems:
+            warn(problem)
+        try:
+            chosen = _choose(lessons, progress, con)
+        except EOFError:
+            return EXIT_OK
+        except KeyboardInterrupt:
+            con.print()
+            return EXIT_INTERRUPTED
+        if chosen is None:
+            return EXIT_OK
+        lesson = course.find(chosen)
+        number = next(i.number for i in lessons if i.id == chosen)
+    else:
+        lesson = course.find(reference)
+        number = course.shipped_number(lesson) or _menu_number(lesson)
+    session = LessonSession(lesson, store, progress, restart=restart, number=number)
+    return converse(session, con)
+
+
+def _menu_number(lesson) -> int | None:
+    """A teacher's lesson opened by id has its menu number too (not when opened by path)."""
+    from backprop_cli import course
+
+    key = course.identity(lesson)[0]
+    return next((i.number for i in course.catalog() if i.key == key), None)
 
 
 @lessons_app.command("list")
@@ -30,20 +104,24 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.
     from backprop_cli.course import catalog
     from backprop_cli.progress import Store
 
-    lessons = catalog()
+    from backprop_cli.errors import warn
+
+    problems: list[str] = []
+    lessons = catalog(problems)
     progress, warnings = Store().load()
+    for warning in warnings + problems:
+        warn(warning)
     if as_json:
         typer.echo(json.dumps([
             {"id": i.id, "number": i.number, "title": i.title, "summary": i.summary, "questions": i.question_count,
-             "status": progress.lessons[i.id].status if i.id in progress.lessons else "not-started"}
+             "status": progress.lessons[i.key].status if i.key in progress.lessons else "not-started",
+             "source": i.source, "file": str(i.path)}
             for i in lessons
         ], indent=2, ensure_ascii=False))
         return
     from backprop_cli.render.lessons import lesson_menu
     from backprop_cli.render.theme import console
 
-    for warning in warnings:
-        console(stderr=True).print(f"[warn]warning:[/] {warning}")
     console().print(lesson_menu(lessons, progress))
 
 

@@ -9,25 +9,23 @@ import typer
 
 
 def _catalog() -> tuple[list | None, list[str]]:
-    """The course's lessons (for titles and not-started lessons), or None while there is no course."""
-    try:
-        from backprop_cli.course import catalog
-    except ImportError:
-        return None, []
+    """The menu's lessons (for titles and not-started lessons), or None when they cannot be listed."""
+    from backprop_cli.course import catalog
     from backprop_cli.errors import BackpropError
 
+    problems: list[str] = []
     try:
-        lessons = list(catalog())
+        lessons = list(catalog(problems))
     except BackpropError as exc:
         return None, [f"the lessons could not be listed ({exc}); showing lesson ids only"]
-    if not all(hasattr(lesson, "id") and hasattr(lesson, "title") for lesson in lessons):
-        return None, []
-    return lessons, []
+    return lessons, problems
 
 
 def _warn(warnings: list[str]) -> None:
+    from backprop_cli.errors import warn
+
     for warning in warnings:
-        typer.echo(f"backprop: warning: {warning}", err=True)
+        warn(warning)
 
 
 def register(app: typer.Typer) -> None:

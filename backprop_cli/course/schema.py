@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema
 
 SCHEMA_VERSION = 1
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -33,8 +33,10 @@ def _prose(value: Any) -> str:
     return value
 
 
-Formula = Annotated[str, BeforeValidator(_formula)]
-Prose = Annotated[str, BeforeValidator(_prose)]
+#: What editors are told (``backprop lessons schema``): YAML numbers are fine where text is read.
+TEXT_OR_NUMBER = WithJsonSchema({"type": ["string", "number"]})
+Formula = Annotated[str, BeforeValidator(_formula), TEXT_OR_NUMBER]
+Prose = Annotated[str, BeforeValidator(_prose), TEXT_OR_NUMBER]
 Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 
 

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from backprop_cli.errors import FileFormatError, UsageError
 
@@ -40,8 +40,9 @@ def _formula_text(value: Any) -> str:
     return text
 
 
-Number = Annotated[str, BeforeValidator(_number_text)]
-Formula = Annotated[str, BeforeValidator(_formula_text)]
+_TEXT_OR_NUMBER = WithJsonSchema({"type": ["string", "number"]})  # for `backprop network schema`
+Number = Annotated[str, BeforeValidator(_number_text), _TEXT_OR_NUMBER]
+Formula = Annotated[str, BeforeValidator(_formula_text), _TEXT_OR_NUMBER]
 
 
 class NetworkFile(BaseModel):

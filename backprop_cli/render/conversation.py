@@ -215,17 +215,22 @@ def converse(session: Conversation, console: Console, reader: LineReader | None 
             return 128 + exc.signum if isinstance(exc, Signalled) else EXIT_INTERRUPTED
 
 
-def _converse(session: Conversation, console: Console, reader: LineReader, goodbye: str) -> int:
-
-    def draw(events) -> None:
-        for event in events:
-            renderable = render_event(event)
-            if isinstance(event, Ask) or (isinstance(event, Say) and event.kind == "heading"):
+def draw_events(console: Console, events) -> None:
+    """Print a session's events as a session shows them: a blank line before each question and
+    heading, and after each verdict, hint and answer."""
+    for event in events:
+        renderable = render_event(event)
+        if isinstance(event, Ask) or (isinstance(event, Say) and event.kind == "heading"):
+            console.print()
+        if renderable is not None:
+            console.print(renderable)
+            if isinstance(event, (Feedback, Reveal, Hint)):
                 console.print()
-            if renderable is not None:
-                console.print(renderable)
-                if isinstance(event, (Feedback, Reveal, Hint)):
-                    console.print()
+
+
+def _converse(session: Conversation, console: Console, reader: LineReader, goodbye: str) -> int:
+    def draw(events) -> None:
+        draw_events(console, events)
 
     draw(session.start())
     while not session.finished:

@@ -1,4 +1,4 @@
-"""Lesson screens: the menu, `lessons show`, and the glue that runs a guided lesson in the terminal."""
+"""Lesson screens: the menu table and prompt, and a whole lesson for `lessons show`; drawing only."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
-from backprop_cli.render.theme import console
 
 STATUS_STYLE = {"done": ("✓ done", "good"), "in-progress": ("… in progress", "warn"), "not-started": ("not started", "muted")}
 
@@ -52,64 +51,12 @@ def menu_default(lessons, progress) -> tuple[str | None, str]:
     return None, ""
 
 
-def _choose(lessons, progress, con) -> str | None:
-    """The menu: returns the chosen lesson id, or None when the learner leaves."""
-    from backprop_cli.render.conversation import LineReader
-
-    con.print(lesson_menu(lessons, progress))
-    ids = [i.id for i in lessons]
-    default, verb = menu_default(lessons, progress)
-    reader = LineReader(con)
-    if default is None:
-        con.print(Text("Every lesson is done. Open one again by its number or id, or try "
-                       "backprop quiz --review.", style="good"))
-    while True:
-        enter = (f"[Enter: {verb} {default}]", "muted") if default else ("[Enter: leave]", "muted")
-        con.print(Text.assemble("Lesson number or id ", enter, ", or q to leave:"))
-        line = reader.read().strip()
-        if line.lower() in ("q", "quit", "exit"):
-            return None
-        if not line:
-            return default
-        if line.isdigit() and 1 <= int(line) <= len(lessons):
-            return ids[int(line) - 1]
-        if line in ids:
-            return line
-        con.print(Text(f"No lesson '{line}'. Type a number from 1 to {len(ids)}, an id, or q.", style="warn"))
+def menu_prompt(default: str | None, verb: str) -> Text:
+    enter = (f"[Enter: {verb} {default}]", "muted") if default else ("[Enter: leave]", "muted")
+    return Text.assemble("Lesson number or id ", enter, ", or q to leave:")
 
 
-def run_learn(reference: str | None, *, restart: bool = False) -> int:
-    """`backprop learn`: pick (or continue) a lesson and converse until it ends or the learner leaves."""
-    from backprop_cli import course
-    from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_OK
-    from backprop_cli.progress import Store
-    from backprop_cli.render.conversation import converse
-    from backprop_cli.session import LessonSession
-
-    con = console()
-    store = Store()
-    progress, warnings = store.load()
-    for warning in warnings:
-        console(stderr=True).print(Text(f"warning: {warning}", style="warn"))
-    number = None
-    if reference is None:
-        lessons = course.catalog()
-        try:
-            chosen = _choose(lessons, progress, con)
-        except EOFError:
-            return EXIT_OK
-        except KeyboardInterrupt:
-            con.print()
-            return EXIT_INTERRUPTED
-        if chosen is None:
-            return EXIT_OK
-        lesson = course.find(chosen)
-        number = next(i.number for i in lessons if i.id == chosen)
-    else:
-        lesson = course.find(reference)
-        number = course.shipped_number(lesson)
-    session = LessonSession(lesson, store, progress, restart=restart, number=number)
-    return converse(session, con)
+ALL_DONE = "Every lesson is done. Open one again by its number or id, or try backprop quiz --review."
 
 
 def lesson_document(lesson) -> RenderableType:
