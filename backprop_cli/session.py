@@ -211,6 +211,8 @@ class LessonSession:
             events.append(self._reveal(skipped=False))
             return events + self._next()
         self.wrong_streak += 1
+        if verdict.mistake and not revisit:
+            state.diagnosed(verdict.mistake, verdict.message)
         events = [Feedback("incorrect", verdict.message, verdict.read_as)]  # the message names any counterexample
         if self.wrong_streak >= NUDGE_AFTER:
             left = len(q.step.hints) - self.hints_shown

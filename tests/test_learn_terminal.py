@@ -61,8 +61,10 @@ def test_derivatives_lesson_wrong_hint_right_skip_quit_and_resume(_isolated_home
     assert record["source"] == "shipped" and len(record["attempts"]) == 1
     attempt = record["attempts"][0]
     assert attempt["status"] == "in-progress"
-    assert attempt["questions"]["f_prime"] == {"attempts": 2, "hints": 1, "skipped": False, "correct": True,
-                                                "closed": True, "answer": "3x^2 - 6x + 2", "first": "wrong"}
+    assert attempt["questions"]["f_prime"] == {
+        "attempts": 2, "hints": 1, "skipped": False, "correct": True, "closed": True, "answer": "3x^2 - 6x + 2",
+        "first": "wrong", "mistakes": [{"name": "f_prime:mistake-1", "feedback": "The exponents came down to the "
+                                        "front, but each one must also drop by one (x³ → 3·x², not 3x³)."}]}
     assert attempt["questions"]["slope_at_x0"]["skipped"] is True
 
     again = spawn(home, "learn", "derivatives")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
+from pathlib import Path
+from typing import List, Optional
 
 import typer
 
@@ -93,4 +94,61 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"All progress erased ({store.path}); the old file is kept beside it as "
                    f"{store.path.name}.reset-<date>.")
 
+    @progress_app.command("export")
+    def export(
+        name: str = typer.Option(..., "--name", help="The learner's name, as the class report will show it."),
+        output: Path = typer.Option(..., "--output", "-o", help="The file to write (JSON)."),
+    ) -> None:
+        """Write your record (lessons, first tries, diagnosed mistakes, quizzes) for your teacher."""
+        from backprop_cli.errors import UsageError
+        from backprop_cli.progress import Store
+        from backprop_cli.progress.export import build, dumps
+
+        if not name.strip():
+            raise UsageError("--name must not be empty")
+        progress, warnings = Store().load()
+        catalog, problems = _catalog()
+        _warn(warnings + problems)
+        record = build(progress, name.strip(), catalog or ())
+        try:
+            output.write_text(dumps(record), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+        done = sum(lesson.status == "done" for lesson in record.lessons)
+        typer.echo(f"Wrote {output}: {len(record.lessons)} lessons ({done} finished), "
+                   f"{len(record.quizzes)} quizzes, for {record.name}.")
+
     app.add_typer(progress_app, name="progress")
+
+    @app.command("report")
+    def report(
+        files: List[Path] = typer.Argument(..., metavar="FILE...", help="Learners' exports (progress export)."),
+        as_csv: bool = typer.Option(False, "--csv", help="Print one CSV row per question instead of tables."),
+        export_to: Optional[str] = typer.Option(None, "--export", metavar="FILE.html",
+                                                help="Also keep the report as .html, .svg or .txt."),
+    ) -> int:
+        """A class report from learners' exports: who finished each lesson; per question the first-try
+        rate and the most common diagnosed mistakes. Bad or foreign files are skipped with one line."""
+        from backprop_cli.errors import EXIT_USAGE
+        from backprop_cli.progress.export import read_many
+        from backprop_cli.progress.report import build, to_csv
+        from backprop_cli.render import export as exporting
+
+        path = exporting.check_path(export_to)
+        records, problems = read_many(files)
+        _warn(problems)
+        if not records:
+            typer.echo("backprop: error: none of the files is a learner record; nothing to report", err=True)
+            return EXIT_USAGE
+        result = build([record for _, record in records])
+        if as_csv:
+            typer.echo(to_csv(result), nl=False)
+            return 0
+        from backprop_cli.render.report import report_view
+
+        con = exporting.console_for(path)
+        con.print(report_view(result))
+        exporting.save(con, path, title="backprop report")
+        if path is not None:
+            typer.echo(f"Saved the report as {path}")
+        return 0

@@ -15,6 +15,7 @@ from backprop_cli.progress.record import (
     SHIPPED,
     STATUSES,
     Attempt,
+    Diagnosed,
     LessonRecord,
     Progress,
     QuestionRecord,
@@ -51,7 +52,7 @@ from backprop_cli.progress.summary import (
 
 __all__ = [
     "ATTEMPT_STATUSES", "FILE_NAME", "HOME_ENV", "MIN_TOPIC_ATTEMPTS", "OUTCOMES", "SCHEMA_VERSION", "SHIPPED",
-    "STATUSES", "Attempt", "LessonRecord", "LessonSummary", "Progress", "ProgressSaveError", "QuestionRecord",
+    "STATUSES", "Attempt", "Diagnosed", "LessonRecord", "LessonSummary", "Progress", "ProgressSaveError", "QuestionRecord",
     "QuizItem", "QuizResult", "QuizSummary", "Store", "Summary", "TopicScore", "default_home", "dumps",
     "lesson_key", "new_id", "now", "parse", "percent", "resolve_lesson", "resume_question", "summarize",
     "tally", "template_misses", "topic_scores", "weakest_topics",

@@ -41,6 +41,17 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False, strict=True)
 
 
+#: Diagnosed mistakes kept per question (the first ones: what a learner tried first matters most).
+MAX_MISTAKES = 10
+
+
+class Diagnosed(_Model):
+    """A wrong answer the checker recognised: the mistake's name and the feedback the learner got."""
+
+    name: str = Field(max_length=200)
+    feedback: str = Field("", max_length=2000)
+
+
 class QuestionRecord(_Model):
     """One question in one attempt."""
 
@@ -51,6 +62,7 @@ class QuestionRecord(_Model):
     closed: bool = False  # the learner has moved past it: answered right, or skipped
     answer: str | None = None  # the last answer typed (for follow-through on resume)
     first: Outcome | None = None  # the first try: right, right after a hint, wrong, or skipped
+    mistakes: list[Diagnosed] = Field(default_factory=list)  # recognised wrong answers, once each
 
     @property
     def asked(self) -> bool:
@@ -67,7 +79,12 @@ class QuestionRecord(_Model):
             closed=self.closed or other.closed,
             answer=other.answer if other.answer is not None else self.answer,
             first=self.first or other.first,
+            mistakes=_union(self.mistakes, other.mistakes),
         )
+
+    def diagnosed(self, name: str, feedback: str) -> None:
+        """Note a recognised mistake (once per name, the first ``MAX_MISTAKES``)."""
+        self.mistakes = _union(self.mistakes, [Diagnosed(name=name[:200], feedback=feedback[:2000])])
 
 
 class Attempt(_Model):
@@ -242,6 +259,11 @@ class Progress(_Model):
                 return
         if quiz.items:
             self.quizzes.append(quiz)
+
+
+def _union(a: list[Diagnosed], b: list[Diagnosed]) -> list[Diagnosed]:
+    names = {d.name for d in a}
+    return (list(a) + [d for d in b if d.name not in names])[:MAX_MISTAKES]
 
 
 def lesson_key(lesson_id: str, source: str) -> str:
