@@ -37,9 +37,9 @@ def _root(
 
 
 def _register() -> None:
-    from backprop_cli.commands import learn, progress, quiz, step, views
+    from backprop_cli.commands import learn, progress, quiz, review, step, views
 
-    for module in (step, learn, quiz, views, progress):
+    for module in (step, learn, quiz, review, views, progress):
         module.register(app)
 
 

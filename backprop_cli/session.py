@@ -43,6 +43,7 @@ class LessonSession:
         self.wrong_streak = 0
         self.finished = False
         self.learner: dict[str, sympy.Expr] = {}
+        self.observations: list = []  # first tries this session, for the learner model
         for q in lesson.questions:
             saved = self.attempt.questions.get(q.id)
             if saved is not None and saved.answer is not None:
@@ -100,9 +101,11 @@ class LessonSession:
 
         self.attempt.updated = now()
         attempt, key = self.attempt.model_copy(deep=True), self.key
+        observations = list(self.observations)
 
         def add(progress) -> None:
             progress.put_attempt(key, self.lesson.id, self.source, self.lesson.title, attempt)
+            progress.put_observations(observations)
             if attempt.active:
                 progress.last_lesson = key
 
@@ -110,6 +113,22 @@ class LessonSession:
 
     def _record(self, question_id: str):
         return self.attempt.questions.get(question_id)
+
+    def _first_try(self, state, outcome: str) -> None:
+        """The first thing the learner did at a question: kept, and one observation per skill the
+        question exercises, for the learner model (a hint or a skip first counts as not right)."""
+        from backprop_cli.progress import Observation, now
+        from backprop_cli.tutor.skills import guess_for
+
+        if state.first is not None:
+            return
+        state.first = outcome
+        q = self.question
+        assert q is not None
+        guess = guess_for(q.step.ask, len(q.step.options or ()))
+        for skill in getattr(q.step, "skills", None) or ():
+            self.observations.append(Observation(skill=skill, outcome=outcome, at=now(), guess=guess,
+                                                 source=f"lesson {self.key} {q.id}"))
 
     # -- steps ----------------------------------------------------------------------------------
     def _advance(self) -> list[Event]:
@@ -195,8 +214,7 @@ class LessonSession:
         if not revisit:
             state.attempts += 1
             state.answer = line.strip()
-            if state.first is None:
-                state.first = "correct" if verdict.correct else "wrong"
+            self._first_try(state, "correct" if verdict.correct else "wrong")
             value = answers.learner_value(q, line)
             if value is not None:
                 self.learner[q.id] = value
@@ -231,8 +249,7 @@ class LessonSession:
         state = self._state()
         if not state.closed:
             state.hints = max(state.hints, self.hints_shown)
-            if state.first is None:
-                state.first = "hinted"
+            self._first_try(state, "hinted")
             self.save()
         return [Hint(text, self.hints_shown, len(hints))]
 
@@ -241,8 +258,7 @@ class LessonSession:
         if not state.closed:
             state.skipped = not self.question.step.optional
             state.closed = True
-            if state.first is None:
-                state.first = "skipped"
+            self._first_try(state, "skipped")
         return [self._reveal(skipped=True)] + self._next()
 
     def _back(self) -> list[Event]:

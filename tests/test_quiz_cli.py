@@ -58,6 +58,8 @@ def test_same_seed_and_answers_give_the_same_transcript_byte_for_byte(tmp_path):
     assert "Score so far: 2/3 (67%)" in first.stdout and "not available in a quiz" in first.stdout
     a, b = saved(tmp_path / "a"), saved(tmp_path / "b")
     assert a["quizzes"][0].pop("id") != b["quizzes"][0].pop("id")  # each quiz is its own entry
+    observed = [[(o["skill"], o["outcome"], o["source"]) for o in doc.pop("observations")] for doc in (a, b)]
+    assert observed[0] == observed[1] and observed[0]  # the same first tries, each with its own id and time
     assert a == b and a["quizzes"][0]["finished"] is False
 
 

@@ -17,6 +17,7 @@ from backprop_cli.progress.record import (
     Attempt,
     Diagnosed,
     LessonRecord,
+    Observation,
     Progress,
     QuestionRecord,
     QuizItem,
@@ -38,11 +39,13 @@ from backprop_cli.progress.summary import (
     MIN_TOPIC_ATTEMPTS,
     LessonSummary,
     QuizSummary,
+    SkillSummary,
     Summary,
     TopicScore,
     percent,
     resolve_lesson,
     resume_question,
+    skill_summaries,
     summarize,
     tally,
     template_misses,
@@ -52,8 +55,8 @@ from backprop_cli.progress.summary import (
 
 __all__ = [
     "ATTEMPT_STATUSES", "FILE_NAME", "HOME_ENV", "MIN_TOPIC_ATTEMPTS", "OUTCOMES", "SCHEMA_VERSION", "SHIPPED",
-    "STATUSES", "Attempt", "Diagnosed", "LessonRecord", "LessonSummary", "Progress", "ProgressSaveError", "QuestionRecord",
-    "QuizItem", "QuizResult", "QuizSummary", "Store", "Summary", "TopicScore", "default_home", "dumps",
-    "lesson_key", "new_id", "now", "parse", "percent", "resolve_lesson", "resume_question", "summarize",
+    "STATUSES", "Attempt", "Diagnosed", "LessonRecord", "LessonSummary", "Observation", "Progress", "ProgressSaveError", "QuestionRecord",
+    "QuizItem", "QuizResult", "QuizSummary", "SkillSummary", "Store", "Summary", "TopicScore", "default_home", "dumps",
+    "lesson_key", "new_id", "now", "parse", "percent", "resolve_lesson", "resume_question", "skill_summaries", "summarize",
     "tally", "template_misses", "topic_scores", "weakest_topics",
 ]

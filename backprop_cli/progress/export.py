@@ -91,8 +91,11 @@ def build(progress: Progress, name: str, catalog: Iterable[Any] = ()) -> Learner
                                     finished_attempts=record.finished, questions=questions))
     quizzes = [QuizSummaryDoc(when=q.when, seed=q.seed, topics=list(q.topics), score=q.score, total=q.total,
                               finished=q.finished) for q in progress.quizzes]
+    from backprop_cli.progress.summary import skill_summaries
+
+    skills = {s.id: round(s.mastery, 6) for s in skill_summaries(progress) if s.opportunities}
     return LearnerRecord(format=FORMAT, version=VERSION, name=name, exported=now(), lessons=lessons,
-                         quizzes=quizzes)
+                         quizzes=quizzes, skills=skills)
 
 
 def dumps(record: LearnerRecord) -> str:

@@ -191,6 +191,7 @@ class QuizResult(_Model):
     items: list[QuizItem] = Field(default_factory=list)
     when: str | None = None  # ISO time; None when input was piped, so transcripts are reproducible
     finished: bool = False  # every question asked (False: stopped part-way, or still under way)
+    kind: Literal["quiz", "review"] = "quiz"  # a review draws its questions from the skills due
 
     def _count(self, outcome: str) -> int:
         return sum(1 for item in self.items if item.outcome == outcome)
@@ -236,11 +237,36 @@ class QuizResult(_Model):
         return later.model_copy(update={"finished": self.finished or other.finished})
 
 
+class Observation(_Model):
+    """A first try at a question that exercises a skill: what the learner model learns from. The
+    skills' mastery (Bayesian Knowledge Tracing) and review schedule (FSRS) are computed from these,
+    so two sessions' observations merge by simple union and nothing is double-counted."""
+
+    id: str = Field(default_factory=new_id, min_length=1, max_length=64)
+    skill: str = Field(min_length=1, max_length=80)
+    outcome: Outcome
+    at: str | None = None  # ISO time
+    guess: float = Field(0.05, ge=0, le=1)  # P(G) of the question (1/options for a choice)
+    source: str = Field("", max_length=300)  # "lesson KEY QUESTION" or "quiz TEMPLATE" or "review TEMPLATE"
+
+    @property
+    def correct(self) -> bool:
+        return self.outcome == "correct"
+
+
 class Progress(_Model):
     version: int = SCHEMA_VERSION
     last_lesson: str | None = None  # a lesson key
     lessons: dict[str, LessonRecord] = Field(default_factory=dict)  # by lesson key
     quizzes: list[QuizResult] = Field(default_factory=list)
+    observations: list[Observation] = Field(default_factory=list)  # in the order they happened
+
+    def put_observations(self, observations: Iterable[Observation]) -> None:
+        known = {o.id for o in self.observations}
+        for observation in observations:
+            if observation.id not in known:
+                self.observations.append(observation)
+                known.add(observation.id)
 
     def put_attempt(self, key: str, lesson_id: str, source: str, title: str | None, attempt: Attempt) -> None:
         record = self.lessons.get(key)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,37 @@ class QuizSummary:
 
 
 @dataclass(frozen=True)
+class SkillSummary:
+    """One skill of the learner model: mastery by Bayesian Knowledge Tracing, next review by FSRS."""
+
+    id: str
+    title: str
+    mastery: float  # P(known) in [0, 1]
+    opportunities: int  # first tries observed
+    mastered: bool
+    due: str | None  # ISO time of the next review; None when never practised
+    due_now: bool = False
+
+
+def skill_summaries(progress: Progress, now: datetime | None = None) -> tuple[SkillSummary, ...]:
+    """Every skill, in course order (the learner model; see ``tutor/skills.py`` and ``tutor/review.py``)."""
+    from backprop_cli.tutor.review import reviews_from, schedule
+    from backprop_cli.tutor.skills import Observation as Seen
+    from backprop_cli.tutor.skills import trace
+
+    now = now or datetime.now(timezone.utc)
+    mastery = trace([Seen(o.skill, o.correct, o.guess) for o in progress.observations])
+    due = schedule(reviews_from(progress.observations)) if progress.observations else {}
+    out = []
+    for skill_id, m in mastery.items():
+        when = due[skill_id].due if skill_id in due else None
+        out.append(SkillSummary(skill_id, m.skill.title, m.mastery, m.opportunities, m.mastered,
+                                when.isoformat(timespec="seconds") if when else None,
+                                when is not None and when <= now))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class Summary:
     path: str
     last_lesson: str | None
@@ -139,6 +171,7 @@ class Summary:
     quizzes: tuple[QuizSummary, ...]
     weakest: tuple[TopicScore, ...]
     warnings: tuple[str, ...] = ()
+    skills: tuple[SkillSummary, ...] = ()
 
     @property
     def last(self) -> LessonSummary | None:
@@ -152,6 +185,7 @@ class Summary:
             "lessons": [asdict(lesson) for lesson in self.lessons],
             "quizzes": [{**asdict(q), "topics": list(q.topics)} for q in self.quizzes],
             "weakest_topics": [{**asdict(t), "percent": t.percent} for t in self.weakest],
+            "skills": {s.id: {k: v for k, v in asdict(s).items() if k != "id"} for s in self.skills},
             "warnings": list(self.warnings),
         }
 
@@ -222,7 +256,8 @@ def summarize(progress: Progress, catalog: Iterable[Any] | None = None, *, path:
         for q in progress.quizzes
     )
     return Summary(path=str(path), last_lesson=progress.last_lesson, lessons=tuple(lessons), quizzes=quizzes,
-                   weakest=tuple(weakest_topics(progress)), warnings=tuple(warnings))
+                   weakest=tuple(weakest_topics(progress)), warnings=tuple(warnings),
+                   skills=skill_summaries(progress))
 
 
 def resolve_lesson(name: str, progress: Progress, catalog: Iterable[Any] | None = None) -> str:

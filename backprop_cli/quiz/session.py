@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from backprop_cli.interaction import Ask, Event, Feedback, Finished, Hint, Reveal, Say, command_of
 from backprop_cli.progress import (
+    Observation,
     Progress,
     QuizItem,
     QuizResult,
@@ -149,6 +150,7 @@ def score_table(items: Sequence[QuizItem], *, heading: str = "Score", seconds: f
 class _Current:
     tries: int = 0  # wrong answers so far
     hints: int = 0
+    first: str | None = None  # the first thing done: correct, wrong, hinted or skipped
 
 
 @dataclass
@@ -169,7 +171,9 @@ class QuizSession:
     notes: Sequence[str] = ()
     warnings: Sequence[str] = ()  # e.g. a progress file that had to be set aside
     replay: str = ""  # the options that replay this quiz, e.g. "--seed 7 --count 3"
+    kind: str = "quiz"  # or "review": how its observations are labelled for the learner model
     items: list[QuizItem] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
 
     def __post_init__(self):
         self._index = 0
@@ -189,7 +193,8 @@ class QuizSession:
         self._when = self.timestamp() if self.timestamp else None
         count = len(self.questions)
         events: list[Event] = [
-            Say(f"Quiz · {count} question{'s' if count != 1 else ''}", "heading"),
+            Say(f"{'Review' if self.kind == 'review' else 'Quiz'} · {count} question{'s' if count != 1 else ''}",
+                "heading"),
             Say(f"Seed {self.seed} — replay with {self.replay or f'--seed {self.seed}'}", "note"),
         ]
         events += [Say(warning, "warning") for warning in self.warnings]
@@ -231,8 +236,25 @@ class QuizSession:
             items=[item.model_copy() for item in self.items],
             when=self._when,
             finished=self._index >= len(self.questions),
+            kind="review" if self.kind == "review" else "quiz",
         )
-        self.store.update(lambda progress: progress.put_quiz(result))
+        observations = list(self.observations)
+
+        def add(progress: Progress) -> None:
+            progress.put_quiz(result)
+            progress.put_observations(observations)
+
+        self.store.update(add)
+
+    def _observe(self, q: Question, first: str) -> None:
+        """One observation per skill the template exercises, for the learner model."""
+        from backprop_cli.progress import now
+        from backprop_cli.tutor.skills import TEMPLATE_SKILLS, guess_for
+
+        guess = guess_for(q.ask_kind, len(q.options))
+        for skill in TEMPLATE_SKILLS.get(q.template, ()):
+            self.observations.append(Observation(skill=skill, outcome=first, at=now(), guess=guess,  # type: ignore[arg-type]
+                                                 source=f"{self.kind} {q.template}"))
 
     # -- scoring ----------------------------------------------------------------------------------
     def summary(self) -> Finished:
@@ -261,9 +283,11 @@ class QuizSession:
         if current.hints >= len(q.hints):
             return [Say("No more hints for this one: type skip to see the answer.", "note")]
         current.hints += 1
+        current.first = current.first or "hinted"
         return [Hint(q.hints[current.hints - 1], current.hints, len(q.hints))]
 
     def _skip(self) -> list[Event]:
+        self._current.first = self._current.first or "skipped"
         outcome = "wrong" if self._current.tries else "skipped"
         return [Reveal(self.question.answer_text, self.question.explanation, skipped=True), *self._next(outcome)]
 
@@ -272,6 +296,7 @@ class QuizSession:
         verdict = q.check(line)
         if verdict.status == "invalid":
             return [Feedback("invalid", verdict.message, verdict.read_as)]
+        current.first = current.first or ("correct" if verdict.correct else "wrong")
         if verdict.correct:
             outcome = "hinted" if current.hints else "correct"
             return [Feedback("correct", verdict.message, verdict.read_as), Reveal(q.answer_text, q.explanation),
@@ -288,6 +313,7 @@ class QuizSession:
     def _next(self, outcome: str) -> list[Event]:
         q = self.question
         self.items.append(QuizItem(topic=q.topic, template=q.template, outcome=outcome, hints=self._current.hints))
+        self._observe(q, self._current.first or outcome)
         self._index += 1
         self._current = _Current()
         self.save()

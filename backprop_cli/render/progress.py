@@ -7,7 +7,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from backprop_cli.progress import LessonSummary, QuizSummary, Summary, TopicScore, percent
+from datetime import datetime, timezone
+
+from backprop_cli.progress import LessonSummary, QuizSummary, SkillSummary, Summary, TopicScore, percent
 from backprop_cli.quiz import TOPICS
 
 #: Quiz history shows the most recent ones; ``--json`` has them all.
@@ -151,6 +153,46 @@ def weakest_table(weakest: tuple[TopicScore, ...]) -> Table:
     return table
 
 
+BAR = 10
+
+
+def _bar(mastery: float) -> Text:
+    filled = int(round(mastery * BAR))
+    return Text.assemble(("█" * filled, "good" if mastery >= 0.95 else "accent"), ("░" * (BAR - filled), "muted"))
+
+
+def _due(skill: SkillSummary, now: datetime) -> str:
+    """When a skill's next review is: now, in minutes, hours or days, or a date a month off."""
+    if skill.due is None:
+        return NONE
+    if skill.due_now:
+        return "now"
+    seconds = (datetime.fromisoformat(skill.due) - now).total_seconds()
+    if seconds < 3600:
+        return f"in {max(1, int(round(seconds / 60)))} min"
+    if seconds < 86400:
+        return f"in {int(round(seconds / 3600))} h"
+    days = seconds / 86400
+    return f"in {int(round(days))} d" if days < 30 else datetime.fromisoformat(skill.due).date().isoformat()
+
+
+def skills_table(skills: tuple[SkillSummary, ...], now: datetime | None = None) -> Table:
+    now = now or datetime.now(timezone.utc)
+    table = Table(title="Skills (mastery, next review)", title_style="title", title_justify="left",
+                  box=box.SIMPLE_HEAVY)
+    table.add_column("skill", style="heading", no_wrap=True, overflow="ellipsis", max_width=28)
+    table.add_column("mastery", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
+    table.add_column("tries", justify="right", style="muted", no_wrap=True)
+    table.add_column("review", justify="right", no_wrap=True)
+    for skill in skills:
+        if not skill.opportunities:
+            continue
+        table.add_row(skill.title, _bar(skill.mastery), f"{percent(int(round(skill.mastery * 1000)), 1000)}%",
+                      str(skill.opportunities), _due(skill, now))
+    return table
+
+
 def summary_view(summary: Summary) -> RenderableType:
     parts: list[RenderableType] = []
     if summary.lessons:
@@ -167,6 +209,10 @@ def summary_view(summary: Summary) -> RenderableType:
                                     " or ", ("backprop quiz --review", "prompt"), "."), Text("")]
     else:
         parts += [Text.assemble("No quizzes yet: try ", ("backprop quiz", "prompt"), "."), Text("")]
+    if any(skill.opportunities for skill in summary.skills):
+        parts.append(skills_table(summary.skills))
+        if any(skill.due_now for skill in summary.skills):
+            parts += [Text.assemble("Some skills are due for review: ", ("backprop review", "prompt"), "."), Text("")]
     if not any(lesson.asked or lesson.status != "not-started" for lesson in summary.lessons):
         parts.append(Text.assemble("No lesson started yet: begin with ", ("backprop learn", "prompt"), "."))
     parts.append(Text(f"Saved in {summary.path}", style="muted"))
