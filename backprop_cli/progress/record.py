@@ -246,7 +246,7 @@ class Observation(_Model):
     skill: str = Field(min_length=1, max_length=80)
     outcome: Outcome
     at: str | None = None  # ISO time
-    guess: float = Field(0.05, ge=0, le=1)  # P(G) of the question (1/options for a choice)
+    guess: float = Field(0.15, ge=0, le=1)  # P(G) of the question (1/options for a choice)
     source: str = Field("", max_length=300)  # "lesson KEY QUESTION" or "quiz TEMPLATE" or "review TEMPLATE"
 
     @property

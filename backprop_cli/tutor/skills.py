@@ -14,9 +14,11 @@ or a skip first counts as wrong) P(L)S / (P(L)S + (1−P(L))(1−G)); then P(L) 
 Defaults, and why: ``prior`` 0.1 (the course starts from "what is a derivative", so assume little);
 ``learn`` 0.2 (every question is followed by its worked explanation, a stronger opportunity than a
 bare drill; Cognitive Tutor fits typically land between 0.05 and 0.3); ``slip`` 0.1 (arithmetic slips
-happen to people who know the idea); ``guess`` 0.05 for a typed number or formula (a right value by
-chance is rare) and 1/(number of options) for a choice. A skill counts as mastered at P(L) ≥ 0.95,
-the threshold Cognitive Tutor and OATutor use.
+happen to people who know the idea); ``guess`` 0.15 for a typed number or formula (rarely right by
+chance, but a prompt that shows the formula, or a value carried from the previous step, can carry a
+learner who lacks the skill) and 1/(number of options) for a choice. A skill counts as mastered at
+P(L) ≥ 0.95, the threshold Cognitive Tutor and OATutor use: with these values, three right first
+tries in a row from the start.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ class BKTParams:
     prior: float = 0.1
     learn: float = 0.2
     slip: float = 0.1
-    guess: float = 0.05
+    guess: float = 0.15
 
 
 DEFAULT = BKTParams()
