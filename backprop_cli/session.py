@@ -316,4 +316,21 @@ class LessonSession:
         extra = f" ({optional} optional question{'s' if optional != 1 else ''} not counted)" if optional else ""
         summary = (f"Lesson complete: {self.lesson.title}. {first_time} of {counted} questions right on the "
                    f"first try{extra}.")
-        return [Finished(summary, tuple(rows), ("#", "question", "result"))]
+        events: list[Event] = [Finished(summary, tuple(rows), ("#", "question", "result"))]
+        moved = self.skills_moved()
+        if moved:
+            events.append(Say("Skills that moved: " + " · ".join(moved) + ".", "note"))
+        return events
+
+    def skills_moved(self) -> list[str]:
+        """Each skill this session observed, with its mastery before and after: "chain rule 10% → 52%"."""
+        from backprop_cli.tutor.skills import BY_ID, Observation, trace
+
+        if not self.observations:
+            return []
+        saved = [Observation(o.skill, o.correct, o.guess) for o in self.progress.observations
+                 if o.id not in {n.id for n in self.observations}]
+        now = [Observation(o.skill, o.correct, o.guess) for o in self.observations]
+        before, after = trace(saved), trace(saved + now)
+        seen = dict.fromkeys(o.skill for o in self.observations if o.skill in BY_ID)
+        return [f"{BY_ID[k].title.lower()} {before[k].mastery:.0%} → {after[k].mastery:.0%}" for k in seen]

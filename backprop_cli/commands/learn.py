@@ -53,7 +53,8 @@ def _choose(lessons, progress, con) -> str | None:
 
 
 def run_learn(reference: str | None, *, restart: bool = False) -> int:
-    """`backprop learn`: pick (or continue) a lesson and converse until it ends or the learner leaves."""
+    """`backprop learn`: pick (or continue) a lesson and converse until it ends or the learner leaves;
+    at the end of a lesson of the menu, offer the next one not yet done."""
     from backprop_cli import course
     from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_OK, warn
     from backprop_cli.progress import Store
@@ -86,8 +87,47 @@ def run_learn(reference: str | None, *, restart: bool = False) -> int:
     else:
         lesson = course.find(reference)
         number = course.shipped_number(lesson) or _menu_number(lesson)
-    session = LessonSession(lesson, store, progress, restart=restart, number=number)
-    return converse(session, con)
+    while True:
+        session = LessonSession(lesson, store, progress, restart=restart, number=number)
+        code = converse(session, con)
+        if code != EXIT_OK or not session.finished or number is None:
+            return code
+        progress, _ = store.load()
+        following = _offer_next(course.catalog(), progress, session.key, con)
+        if following is None:
+            return EXIT_OK
+        lesson, number, restart = course.find(following.id), following.number, False
+
+
+def _offer_next(lessons, progress, finished_key: str, con):
+    """After a lesson of the menu: the next lesson not yet done, offered (Enter starts it); at the end
+    of the course, the course's summary and a pointer to review. Returns the lesson to open, or None."""
+    from rich.text import Text
+
+    from backprop_cli.render.conversation import LineReader
+    from backprop_cli.render.lessons import course_summary
+
+    keys = [info.key for info in lessons]
+    start = keys.index(finished_key) + 1 if finished_key in keys else 0
+    ordered = list(lessons[start:]) + list(lessons[:start])
+    following = next((info for info in ordered if _status(progress, info.key) != "done"), None)
+    if following is None:
+        con.print()
+        con.print(course_summary(lessons, progress))
+        return None
+    con.print()
+    con.print(Text.assemble(("Next: ", "heading"), f"Lesson {following.number} · {following.title}  ",
+                            ("[Enter: start it, q: leave]", "muted")))
+    try:
+        line = LineReader(con).read().strip().lower()
+    except (EOFError, KeyboardInterrupt):
+        return None
+    return following if line in ("", "y", "yes") else None
+
+
+def _status(progress, key: str) -> str:
+    record = progress.lessons.get(key)
+    return record.status if record is not None else "not-started"
 
 
 def _menu_number(lesson) -> int | None:

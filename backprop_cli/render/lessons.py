@@ -91,3 +91,24 @@ def lesson_document(lesson) -> RenderableType:
             parts.append(Text(f"  If the learner answers {given}: {m.feedback}", style="muted"))
         parts.append(Text(""))
     return Group(*parts)
+
+
+def course_summary(lessons, progress) -> RenderableType:
+    """The end of the course: every lesson done, the first-try rate over all of them, and review."""
+    first = asked = 0
+    for info in lessons:
+        record = progress.lessons.get(info.key or info.id)
+        attempt = next((a for a in record.attempts if a.status == "done"), None) if record else None
+        if attempt is None:
+            continue
+        for q in attempt.questions.values():
+            if q.first is not None:
+                asked += 1
+                first += q.first == "correct"
+    rate = f"{round(100 * first / asked)}%" if asked else "—"
+    return Group(
+        Text("You have finished every lesson of the course.", style="title"),
+        Text(f"{len(lessons)} lessons, {asked} questions, {first} right on the first try ({rate})."),
+        Text.assemble("Keep it fresh: ", ("backprop review", "prompt"), " asks the skills that are due; ",
+                      ("backprop progress", "prompt"), " shows each skill's mastery and next review."),
+    )
