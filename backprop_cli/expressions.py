@@ -1,8 +1,8 @@
 """The one safe road from text to SymPy: network formulas, lesson formulas, learner answers.
 
 Nothing here calls ``eval``, ``exec`` or ``sympify`` on the text. The text is tokenised with a
-strict regular grammar, the learner's shortcuts (``^``, ``3x``, ``2(x+1)``, ``σ``, ``ŷ``) are
-normalised, the result is parsed by ``ast.parse`` and every AST node is checked against a short
+strict regular grammar, the learner's shortcuts (``^``, ``3x``, ``2(x+1)``, ``σ``, ``ŷ``, ``x²``,
+``½``, full-width ``２ｘ``) are normalised, the result is parsed by ``ast.parse`` and every AST node is checked against a short
 whitelist while it is turned into SymPy objects by hand. Sizes are bounded at every stage so
 that ``9**9**9**9`` or 5000 characters are refused at once, with a message.
 """
@@ -44,8 +44,6 @@ _REPLACEMENTS = [
     ("α", "alpha"),
     ("π", "pi"),
     ("√", "sqrt "),
-    ("²", "**2"),
-    ("³", "**3"),
 ]
 
 _TOKEN = re.compile(
@@ -96,13 +94,45 @@ def normalise(text: str) -> str:
     return _normalise_mapped(text)[0]
 
 
+def _raised(ch: str) -> str | None:
+    """What a superscript character stands for (``²`` → ``2``, ``⁻`` → ``-``, ``ⁿ`` → ``n``), else None."""
+    if len(ch) != 1 or not unicodedata.decomposition(ch).startswith("<super>"):
+        return None
+    plain = unicodedata.normalize("NFKC", ch)
+    return _SPELLINGS.get(plain, plain)
+
+
+def _spelt(ch: str, previous: str, column: int) -> str:
+    """One character of the learner's text as the grammar reads it.
+
+    Our spellings first (σ, ŷ, ·, −), then superscripts as powers (a run is one exponent:
+    ``x¹⁰`` is x**10, ``x⁻¹`` is x**-1), then vulgar fractions (``½`` is (1/2)), then NFKC for
+    everything else, so full-width ``２`` and ``ｘ`` and subscript ``w₁`` read as 2, x and w1
+    (but not the styled maths letters: ``𝐱`` is refused, not read as x).
+    """
+    if ch in _SPELLINGS:
+        return _SPELLINGS[ch]
+    raised = _raised(ch)
+    if raised is not None:
+        return raised if _raised(previous) is not None else "**" + raised
+    if unicodedata.decomposition(ch).startswith("<fraction>"):
+        fraction = unicodedata.normalize("NFKC", ch).replace("\u2044", "/")
+        if previous.isdigit():
+            whole = unicodedata.normalize("NFKC", previous)
+            raise ExpressionError(f"write a mixed number as a sum: {whole} + {fraction}, not {previous}{ch}", column)
+        return f"({fraction})"
+    if "\U0001d400" <= ch <= "\U0001d7ff":  # styled maths letters: bold 𝐱 is a vector, not x
+        return ch
+    return unicodedata.normalize("NFKC", ch)
+
+
 def _normalise_mapped(text: str) -> tuple[str, list[int], str]:
     """(normalised text, the 1-based column each of its characters came from, the NFC original)."""
     original = unicodedata.normalize("NFC", text)
     out: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(original):
-        new = _SPELLINGS.get(ch, ch)
+        new = _spelt(ch, original[i - 1] if i else "", i + 1)
         out.append(new)
         origin.extend([i + 1] * len(new))
     joined = "".join(out)
@@ -127,6 +157,8 @@ def _tokenise(text: str, origin: list[int] | None = None, original: str | None =
         m = _TOKEN.match(text, pos)
         if m is None:
             ch = original[origin[pos] - 1]
+            if "\udc80" <= ch <= "\udcff":  # a byte that was not UTF-8, kept by surrogateescape
+                raise ExpressionError(f"byte 0x{ord(ch) - 0xDC00:02X} is not valid UTF-8", origin[pos])
             shown = repr(ch) if ch.isprintable() else f"U+{ord(ch):04X}"
             raise ExpressionError(_UNEXPECTED.get(ch, f"unexpected character {shown}"), origin[pos])
         if m.lastgroup != "ws":
