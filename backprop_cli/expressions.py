@@ -123,7 +123,8 @@ def _spelt(ch: str, previous: str, column: int) -> str:
         return f"({fraction})"
     if "\U0001d400" <= ch <= "\U0001d7ff":  # styled maths letters: bold 𝐱 is a vector, not x
         return ch
-    return unicodedata.normalize("NFKC", ch)
+    plain = unicodedata.normalize("NFKC", ch)
+    return _SPELLINGS.get(plain, plain)  # full-width ＾ is ^, read as **
 
 
 def _normalise_mapped(text: str) -> tuple[str, list[int], str]:

@@ -22,16 +22,17 @@ import re
 import sys
 import unicodedata
 
-#: An escape sequence as a whole (CSI, OSC up to BEL or ST, a string command up to ST, or
-#: ESC and one more character), and the 8-bit CSI/OSC forms; removed entirely, so no '[31m' is left.
+#: An escape sequence: a CSI (colours, cursor moves, clear screen) as a whole, since its end is
+#: well defined; of an OSC (window title, hyperlink, clipboard) or a DCS/SOS/PM/APC string only the
+#: introducer, so its payload shows as plain text (Rich drops the BEL that would end it before we
+#: see the text, so "up to the end" could swallow the rest of a lesson); ESC and one more character
+#: (ESC c resets the terminal, ESC \ ends a string). The 8-bit C1 forms go with the other controls.
 _ESCAPE = re.compile(
     r"""
-    \x1b\[[0-?]*[ -/]*[@-~]?            # CSI: colours, cursor moves, clear screen
-  | \x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC: window title, hyperlinks, clipboard
-  | \x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?       # DCS, SOS, PM, APC
-  | \x1b[ -/]*[0-~]?                    # ESC and its final character (ESC c resets the terminal)
-  | \x9b[0-?]*[ -/]*[@-~]?              # 8-bit CSI
-  | \x9d[^\x07\x9c]*(?:\x07|\x9c)?      # 8-bit OSC
+    \x1b\[[0-?]*[ -/]*[@-~]?    # CSI
+  | \x1b\][0-9;]*             # OSC introducer and its parameters
+  | \x1b[ -/]*[0-~]?           # ESC and its final character (ESC P, X, ^, _ introduce strings)
+  | \x9b[0-?]*[ -/]*[@-~]?      # 8-bit CSI
     """,
     re.VERBOSE,
 )
@@ -90,8 +91,7 @@ _SHADES = {"█": "#", "▓": "#", "▒": "+", "░": ".", "▀": "^", "▄": "_
 
 def _superscript(ch: str) -> str | None:
     """The plain character a superscript stands for (``²`` → ``2``, ``ⁿ`` → ``n``), else None."""
-    decomposition = unicodedata.decomposition(ch)
-    if decomposition.startswith("<super>"):
+    if len(ch) == 1 and unicodedata.decomposition(ch).startswith("<super>"):
         plain = unicodedata.normalize("NFKC", ch)
         return ASCII_SPELLINGS.get(plain, plain)  # ⁻ is a raised − , spelt -
     return None
