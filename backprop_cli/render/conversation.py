@@ -252,6 +252,9 @@ class LineReader:
 
             if _HISTORY is None:
                 _HISTORY = InMemoryHistory()
+            # No cursor-position requests: we show no menus that need them, and a terminal that does
+            # not answer would get a two-second pause and a warning at the first prompt.
+            os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
             keys = KeyBindings()
 
             @keys.add("c-@")  # a NUL (Ctrl-@, Ctrl-Space) would start a selection: ignore it
