@@ -271,3 +271,17 @@ def test_a_name_that_does_not_split_stays_unknown_and_commas_are_explained():
         parse("2x(y+1)", [])
     with pytest.raises(ExpressionError, match="one formula only: no commas"):
         parse("3, 40", ["x"])
+
+
+def test_the_ascii_spellings_help_documents_mean_what_the_symbols_mean():
+    from backprop_cli.interaction import ASCII_SPELLINGS
+
+    pairs = [pair.split(" for ") for pair in ASCII_SPELLINGS.split(", ")]
+    assert len(pairs) >= 6
+    for ascii, symbol in pairs:
+        if ascii == "*":  # an operator: shown between two factors
+            ascii, symbol = f"2{ascii}x", f"2{symbol}x"
+        assert ascii.isascii() and not symbol.isascii()
+        assert parse(ascii, NAMES).expr == parse(symbol, NAMES).expr, (ascii, symbol)
+    for ascii, symbol in (("x - 1", "x − 1"), ("sqrt(x)", "√(x)"), ("x**2", "x²"), ("2^(1/2)", "2^½")):
+        assert parse(ascii, NAMES).expr == parse(symbol, NAMES).expr  # the README's other spellings
