@@ -168,7 +168,7 @@ class LineReader:
         self.tty = self.stream.isatty()
         # A dumb terminal (Emacs' shell, TERM=dumb) edits the line itself: read it plainly there.
         self.editing = (self.tty and self.stream is sys.stdin and sys.stdout.isatty()
-                        and os.environ.get("TERM", "") != "dumb")
+                        and os.environ.get("TERM", "").lower() not in ("dumb", "unknown"))
         self._prompt_session = None
 
     @property
