@@ -2,8 +2,9 @@
 
 Nothing here calls ``eval``, ``exec`` or ``sympify`` on the text. The text is tokenised with a
 strict regular grammar, the learner's shortcuts (``^``, ``3x``, ``2(x+1)``, ``σ``, ``ŷ``, ``x²``,
-``½``, full-width ``２ｘ``) are normalised, the result is parsed by ``ast.parse`` and every AST node is checked against a short
-whitelist while it is turned into SymPy objects by hand. Sizes are bounded at every stage so
+``½``, full-width ``２ｘ``: :mod:`backprop_cli.spellings`) are normalised, the result is parsed by
+``ast.parse`` and every AST node is checked against a short whitelist while it is turned into
+SymPy objects by hand. Sizes are bounded at every stage so
 that ``9**9**9**9`` or 5000 characters are refused at once, with a message.
 """
 
@@ -21,6 +22,7 @@ import sympy
 
 from backprop_cli.errors import ExpressionError
 from backprop_cli.mathfunctions import FUNCTIONS
+from backprop_cli.spellings import normalise, normalise_mapped  # noqa: F401  (normalise: for the views)
 
 MAX_LENGTH = 2000  # characters of input
 MAX_NESTING = 30  # brackets and operator depth
@@ -28,23 +30,6 @@ MAX_LITERAL_DIGITS = 40  # digits in one number
 MAX_LITERAL_EXPONENT = 100  # |n| in 1e±n
 MAX_RESULT_DIGITS = 400  # decimal digits a constant power may produce
 MAX_SYMBOLIC_EXPONENT = 100  # (x+1)**100 at most
-
-#: Spellings learners type, mapped to what the grammar reads.
-_REPLACEMENTS = [
-    ("^", "**"),
-    ("·", "*"),
-    ("⋅", "*"),
-    ("×", "*"),
-    ("∗", "*"),
-    ("−", "-"),
-    ("–", "-"),
-    ("÷", "/"),
-    ("σ", "sigmoid"),
-    ("ŷ", "y_hat"),
-    ("α", "alpha"),
-    ("π", "pi"),
-    ("√", "sqrt "),
-]
 
 _TOKEN = re.compile(
     r"""
@@ -84,62 +69,6 @@ class _Token:
     @property
     def said(self) -> str:
         return self.shown or self.text
-
-
-_SPELLINGS = dict(_REPLACEMENTS)  # every spelling is one character
-
-
-def normalise(text: str) -> str:
-    """Apply the learner-friendly spellings (NFC first, so a composed ŷ is one character)."""
-    return _normalise_mapped(text)[0]
-
-
-def _raised(ch: str) -> str | None:
-    """What a superscript character stands for (``²`` → ``2``, ``⁻`` → ``-``, ``ⁿ`` → ``n``), else None."""
-    if len(ch) != 1 or not unicodedata.decomposition(ch).startswith("<super>"):
-        return None
-    plain = unicodedata.normalize("NFKC", ch)
-    return _SPELLINGS.get(plain, plain)
-
-
-def _spelt(ch: str, previous: str, column: int) -> str:
-    """One character of the learner's text as the grammar reads it.
-
-    Our spellings first (σ, ŷ, ·, −), then superscripts as powers (a run is one exponent:
-    ``x¹⁰`` is x**10, ``x⁻¹`` is x**-1), then vulgar fractions (``½`` is (1/2)), then NFKC for
-    everything else, so full-width ``２`` and ``ｘ`` and subscript ``w₁`` read as 2, x and w1
-    (but not the styled maths letters: ``𝐱`` is refused, not read as x).
-    """
-    if ch in _SPELLINGS:
-        return _SPELLINGS[ch]
-    raised = _raised(ch)
-    if raised is not None:
-        return raised if _raised(previous) is not None else "**" + raised
-    if unicodedata.decomposition(ch).startswith("<fraction>"):
-        fraction = unicodedata.normalize("NFKC", ch).replace("\u2044", "/")
-        if previous.isdigit():
-            whole = unicodedata.normalize("NFKC", previous)
-            raise ExpressionError(f"write a mixed number as a sum: {whole} + {fraction}, not {previous}{ch}", column)
-        return f"({fraction})"
-    if "\U0001d400" <= ch <= "\U0001d7ff":  # styled maths letters: bold 𝐱 is a vector, not x
-        return ch
-    plain = unicodedata.normalize("NFKC", ch)
-    return _SPELLINGS.get(plain, plain)  # full-width ＾ is ^, read as **
-
-
-def _normalise_mapped(text: str) -> tuple[str, list[int], str]:
-    """(normalised text, the 1-based column each of its characters came from, the NFC original)."""
-    original = unicodedata.normalize("NFC", text)
-    out: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(original):
-        new = _spelt(ch, original[i - 1] if i else "", i + 1)
-        out.append(new)
-        origin.extend([i + 1] * len(new))
-    joined = "".join(out)
-    lead = len(joined) - len(joined.lstrip())
-    stripped = joined.strip()
-    return stripped, origin[lead:lead + len(stripped)], original
 
 
 _UNEXPECTED = {
@@ -379,7 +308,7 @@ def parse(
         raise ExpressionError(f"the input is too long ({len(text)} characters; at most {max_length})")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in text):
         raise ExpressionError("the input contains control characters")
-    source, origin, original = _normalise_mapped(text)
+    source, origin, original = normalise_mapped(text)
     if not source:
         raise ExpressionError("the input is empty")
     symbols: Mapping[str, sympy.Symbol]
