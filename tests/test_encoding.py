@@ -1,5 +1,5 @@
 """Every command works on an output that cannot encode Unicode (PYTHONIOENCODING=ascii, a latin-1
-terminal): normal exit code, no traceback, and the notation spelt in ASCII (d/dx, sigma, y_hat)."""
+terminal): normal exit code, no traceback, and the notation spelt in ASCII (d/dx, sigmoid, y_hat)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_the_notation_is_spelt_in_ascii_not_dropped(_isolated_home):
     assert "y_hat" in out and "(y - y_hat)^2/2" in out
     assert "+----" in out and "|" in out  # tables drawn with ASCII boxes
     derive = run(["derive", "sigmoid(x)"], "", "ascii", _isolated_home).stdout.decode("ascii")
-    assert "d/dx" in derive and "sigma(x)" in derive
+    assert "d/dx" in derive and "sigmoid(x)" in derive
 
 
 @pytest.mark.parametrize("args", [["step"], ["graph", "--network", "sigmoid"], ["lessons", "show", "5"]])

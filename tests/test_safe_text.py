@@ -77,7 +77,7 @@ def test_a_lesson_title_with_an_escape_reaches_the_console_without_it():
 
 @pytest.mark.parametrize(("text", "ascii"), [
     ("∂L/∂w1 = ∂L/∂ŷ · ∂ŷ/∂w1", "dL/dw1 = dL/dy_hat * dy_hat/dw1"),
-    ("σ(z)·(1 − σ(z))", "sigma(z)*(1 - sigma(z))"),
+    ("σ(z)·(1 − σ(z))", "sigmoid(z)*(1 - sigmoid(z))"),  # as a learner types it
     ("3·x² − 6·x + 2", "3*x^2 - 6*x + 2"),
     ("5.5×10⁻¹⁰", "5.5*10^-10"),  # a run of superscripts is one exponent
     ("xⁿ", "x^n"),

@@ -7,7 +7,8 @@ Three jobs, no Rich and no heavy imports (``cli.main`` uses this before anything
   such as ``\\e]0;title\\a`` cannot retitle, recolour or clear the learner's terminal. Newlines
   and tabs stay: lesson Markdown needs them.
 - :func:`ascii_spelling` writes the tool's notation in plain ASCII (``∂L/∂w1`` → ``dL/dw1``,
-  ``σ`` → ``sigma``, ``ŷ`` → ``y_hat``, ``x²`` → ``x^2``, box drawing → ``-|+``), and
+  ``σ`` → ``sigmoid``, ``ŷ`` → ``y_hat``, ``x²`` → ``x^2``, box drawing → ``-|+``: the spellings
+  a learner types, so an ASCII transcript can be typed back), and
   :func:`install_fallback` makes stdout and stderr use it for every character their encoding
   cannot take (``PYTHONIOENCODING=ascii``, a latin-1 terminal), instead of ending in
   ``UnicodeEncodeError``.
@@ -74,7 +75,7 @@ def fold_width(text: str) -> str:
 # --- ASCII spellings for an output that cannot take Unicode -----------------------------------
 
 ASCII_SPELLINGS: dict[str, str] = {
-    "∂": "d", "σ": "sigma", "ŷ": "y_hat", "α": "alpha", "η": "eta", "π": "pi", "θ": "theta",
+    "∂": "d", "σ": "sigmoid", "ŷ": "y_hat", "α": "alpha", "η": "eta", "π": "pi", "θ": "theta",
     "λ": "lambda", "μ": "mu", "ε": "epsilon", "√": "sqrt",
     "·": "*", "⋅": "*", "×": "*", "∗": "*", "÷": "/", "⁄": "/", "−": "-", "–": "-", "—": "-",
     "‐": "-", "‑": "-", "±": "+/-", "≈": "~", "≤": "<=", "≥": ">=", "≠": "!=", "∞": "inf",
