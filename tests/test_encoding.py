@@ -51,6 +51,8 @@ def test_the_notation_is_spelt_in_ascii_not_dropped(_isolated_home):
     assert "dL/dw1 = dL/dy_hat * dy_hat/dh * dh/dw1" in out
     assert "y_hat" in out and "(y - y_hat)^2/2" in out
     assert "+----" in out and "|" in out  # tables drawn with ASCII boxes
+    table = [line for line in out.splitlines() if line.startswith(("|", "+"))][:7]
+    assert len({len(line.rstrip()) for line in table}) == 1, table  # spelt before measuring: columns line up
     derive = run(["derive", "sigmoid(x)"], "", "ascii", _isolated_home).stdout.decode("ascii")
     assert "d/dx" in derive and "sigmoid(x)" in derive
 

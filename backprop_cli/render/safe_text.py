@@ -226,6 +226,8 @@ def install_fallback(*streams) -> None:
 def can_encode(text: str, stream=None) -> bool:
     """Whether ``stream`` (default stdout) can print ``text`` as it is."""
     encoding = getattr(stream or sys.stdout, "encoding", None) or "utf-8"
+    if encoding == FALLBACK:  # our ASCII codec never fails: ask what plain ASCII can take
+        encoding = "ascii"
     try:
         text.encode(encoding)
     except (UnicodeError, LookupError):

@@ -13,9 +13,10 @@ from collections.abc import Iterable
 
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
+from rich.text import Text
 from rich.theme import Theme
 
-from backprop_cli.render.safe_text import clean, install_fallback
+from backprop_cli.render.safe_text import ascii_spelling, can_encode, clean, install_fallback
 
 THEME = Theme(
     {
@@ -45,6 +46,17 @@ class SafeConsole(Console):
     cleaning it here covers every view at once. Control characters are zero cells wide to Rich, so
     taking them out does not move anything.
     """
+
+    def render_str(self, text: str, **kwargs) -> Text:
+        """Plain strings (table cells, most often) are spelt in ASCII *before* they are measured
+        when the output cannot take Unicode, so the columns still line up."""
+        if self.ascii_only:
+            text = ascii_spelling(text)
+        return super().render_str(text, **kwargs)
+
+    @property
+    def ascii_only(self) -> bool:
+        return not can_encode("·−²σŷ∂", self.file)
 
     def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterable[Segment]:
         for segment in super().render(renderable, options):
