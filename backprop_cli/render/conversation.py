@@ -155,9 +155,9 @@ _HISTORY = None  # one history for the whole run: the menu's choice and every an
 class LineReader:
     """Reads one line from a terminal (with line editing) or a pipe; raises EOFError at the end.
 
-    At a terminal (stdin and stdout both, not TERM=dumb): prompt_toolkit, imported only then, gives Left/Right,
-    Home/End, Backspace anywhere and Up/Down through this run's earlier answers; Ctrl-C raises
-    KeyboardInterrupt and Ctrl-D on an empty line EOFError. From a pipe: plain reads, a line at most
+    At a terminal (stdin and stdout both, not TERM=dumb): prompt_toolkit, imported only then, gives
+    Left/Right, Home/End, Backspace anywhere and Up/Down through this run's earlier answers; Ctrl-C
+    raises KeyboardInterrupt and Ctrl-D on an empty line EOFError; a NUL is ignored. From a pipe: plain reads, a line at most
     :data:`MAX_ANSWER` characters long, each answer echoed (cleaned of control characters) so the
     transcript reads as a dialogue. Either way full-width forms (``２``, ``ｘ``) come back as ASCII.
     """
@@ -170,6 +170,7 @@ class LineReader:
         self.editing = (self.tty and self.stream is sys.stdin and sys.stdout.isatty()
                         and os.environ.get("TERM", "").lower() not in ("dumb", "unknown"))
         self._prompt_session = None
+        self._binary = False  # whether the last plain read came from the byte stream
 
     @property
     def prompt(self) -> str:
