@@ -250,6 +250,7 @@ class LineReader:
             from prompt_toolkit import PromptSession
             from prompt_toolkit.history import InMemoryHistory
             from prompt_toolkit.key_binding import KeyBindings
+            from prompt_toolkit.keys import Keys
 
             if _HISTORY is None:
                 _HISTORY = InMemoryHistory()
@@ -261,6 +262,11 @@ class LineReader:
             @keys.add("c-@")  # a NUL (Ctrl-@, Ctrl-Space) would start a selection: ignore it
             def _ignore(event) -> None:
                 pass
+
+            @keys.add(Keys.BracketedPaste)  # a huge paste: keep one character too many, to be refused
+            def _paste(event) -> None:
+                text = event.data[:MAX_ANSWER + 1].replace("\r\n", "\n").replace("\r", "\n")
+                event.current_buffer.insert_text(text)
 
             self._prompt_session = PromptSession(history=_HISTORY, key_bindings=keys, mouse_support=False,
                                                  complete_while_typing=False, enable_suspend=False)
