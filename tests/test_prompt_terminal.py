@@ -122,6 +122,22 @@ def test_a_nul_neither_swallows_the_enter_nor_drops_what_follows(term, _isolated
 
 
 @pytest.mark.terminal
+def test_an_over_long_paste_is_refused_and_the_prompt_comes_back(_isolated_home):
+    child = spawn(_isolated_home, "learn", "derivatives")
+    child.expect_exact("Question 1 of")
+    prompt(child)
+    child.send("\x1b[200~" + "x" * 50_000 + "\x1b[201~" + ENTER)  # a bracketed paste, as terminals send it
+    child.expect_exact("answer too long: at most 2000 characters")
+    prompt(child)
+    child.send(F_PRIME + ENTER)
+    child.expect_exact("Correct")
+    prompt(child)
+    child.send(CTRL_D)
+    assert finish(child) == 0
+    assert record(_isolated_home)["questions"]["f_prime"]["attempts"] == 1  # the paste cost no try
+
+
+@pytest.mark.terminal
 def test_ctrl_c_mid_line_and_ctrl_d_save_and_leave(_isolated_home):
     child = spawn(_isolated_home, "learn", "derivatives")
     child.expect_exact("Question 1 of")
