@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +60,7 @@ def record(home: Path, lesson: str = "derivatives") -> dict:
 @pytest.mark.terminal
 def test_a_typo_is_fixed_mid_line_with_left_and_backspace(_isolated_home):
     child = spawn(_isolated_home, "learn", "derivatives")
+    child.logfile_read = io.StringIO()
     child.expect_exact("Question 1 of")
     prompt(child)
     child.send("3x^3 - 6x + 2")  # the typo is the first exponent, nine characters from the end
@@ -71,6 +73,8 @@ def test_a_typo_is_fixed_mid_line_with_left_and_backspace(_isolated_home):
     assert finish(child) == 0
     assert record(_isolated_home)["questions"]["f_prime"]["answer"] == F_PRIME
     assert record(_isolated_home)["questions"]["f_prime"]["attempts"] == 1
+    # NO_COLOR: the editor moves the cursor, but neither it nor Rich sets a colour or bold
+    assert set(re.findall(r"\x1b\[[0-9;]*m", child.logfile_read.getvalue())) <= {"\x1b[0m", "\x1b[m"}
 
 
 @pytest.mark.terminal
