@@ -232,3 +232,12 @@ def test_prompt_toolkit_is_not_imported_by_help_or_a_piped_run(_isolated_home):
                                 capture_output=True, env=env, timeout=60)
         assert result.returncode == 0
         assert b"prompt_toolkit" not in result.stderr, args
+
+
+def test_an_error_that_quotes_what_was_typed_carries_no_escape_sequence(_isolated_home):
+    for args in (["step", "--network", "/tmp/no\x1b]0;pwned\x07such.yaml"], ["lessons", "show", "no\x1b[2Jsuch"]):
+        result = run_piped(_isolated_home, b"", *args)
+        err = result.stderr.decode()
+        assert result.returncode == 2
+        assert "\x1b" not in err and "\x07" not in err
+        assert "such" in err  # the rest of the name is still quoted
