@@ -11,6 +11,7 @@ import typer
 
 from backprop_cli import __version__
 from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, BackpropError
+from backprop_cli.render.safe_text import clean, install_fallback
 
 app = typer.Typer(
     name="backprop",
@@ -47,7 +48,7 @@ _register()
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"backprop: error: {message}\n")
+    sys.stderr.write(f"backprop: error: {clean(message)}\n")  # a message may quote a file or an answer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     Typer may bring its own copy of Click, so Click's exceptions are recognised by their shape
     (``exit_code`` and ``format_message``), not by importing a particular module.
     """
+    install_fallback()  # PYTHONIOENCODING=ascii: spell ∂ as d rather than end in UnicodeEncodeError
     try:
         result = app(args=argv, prog_name="backprop", standalone_mode=False)
     except BackpropError as exc:

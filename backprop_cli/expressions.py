@@ -1,9 +1,10 @@
 """The one safe road from text to SymPy: network formulas, lesson formulas, learner answers.
 
 Nothing here calls ``eval``, ``exec`` or ``sympify`` on the text. The text is tokenised with a
-strict regular grammar, the learner's shortcuts (``^``, ``3x``, ``2(x+1)``, ``σ``, ``ŷ``) are
-normalised, the result is parsed by ``ast.parse`` and every AST node is checked against a short
-whitelist while it is turned into SymPy objects by hand. Sizes are bounded at every stage so
+strict regular grammar, the learner's shortcuts (``^``, ``3x``, ``2(x+1)``, ``σ``, ``ŷ``, ``x²``,
+``½``, full-width ``２ｘ``: :mod:`backprop_cli.spellings`) are normalised, the result is parsed by
+``ast.parse`` and every AST node is checked against a short whitelist while it is turned into
+SymPy objects by hand. Sizes are bounded at every stage so
 that ``9**9**9**9`` or 5000 characters are refused at once, with a message.
 """
 
@@ -21,6 +22,7 @@ import sympy
 
 from backprop_cli.errors import ExpressionError
 from backprop_cli.mathfunctions import FUNCTIONS
+from backprop_cli.spellings import normalise, normalise_mapped  # noqa: F401  (normalise: for the views)
 
 MAX_LENGTH = 2000  # characters of input
 MAX_NESTING = 30  # brackets and operator depth
@@ -28,25 +30,6 @@ MAX_LITERAL_DIGITS = 40  # digits in one number
 MAX_LITERAL_EXPONENT = 100  # |n| in 1e±n
 MAX_RESULT_DIGITS = 400  # decimal digits a constant power may produce
 MAX_SYMBOLIC_EXPONENT = 100  # (x+1)**100 at most
-
-#: Spellings learners type, mapped to what the grammar reads.
-_REPLACEMENTS = [
-    ("^", "**"),
-    ("·", "*"),
-    ("⋅", "*"),
-    ("×", "*"),
-    ("∗", "*"),
-    ("−", "-"),
-    ("–", "-"),
-    ("÷", "/"),
-    ("σ", "sigmoid"),
-    ("ŷ", "y_hat"),
-    ("α", "alpha"),
-    ("π", "pi"),
-    ("√", "sqrt "),
-    ("²", "**2"),
-    ("³", "**3"),
-]
 
 _TOKEN = re.compile(
     r"""
@@ -88,29 +71,6 @@ class _Token:
         return self.shown or self.text
 
 
-_SPELLINGS = dict(_REPLACEMENTS)  # every spelling is one character
-
-
-def normalise(text: str) -> str:
-    """Apply the learner-friendly spellings (NFC first, so a composed ŷ is one character)."""
-    return _normalise_mapped(text)[0]
-
-
-def _normalise_mapped(text: str) -> tuple[str, list[int], str]:
-    """(normalised text, the 1-based column each of its characters came from, the NFC original)."""
-    original = unicodedata.normalize("NFC", text)
-    out: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(original):
-        new = _SPELLINGS.get(ch, ch)
-        out.append(new)
-        origin.extend([i + 1] * len(new))
-    joined = "".join(out)
-    lead = len(joined) - len(joined.lstrip())
-    stripped = joined.strip()
-    return stripped, origin[lead:lead + len(stripped)], original
-
-
 _UNEXPECTED = {
     "=": "type just the value or the formula, not an equation (no '=')",
     "'": "write the formula itself (for example 3x^2), not f'(x)",
@@ -127,6 +87,8 @@ def _tokenise(text: str, origin: list[int] | None = None, original: str | None =
         m = _TOKEN.match(text, pos)
         if m is None:
             ch = original[origin[pos] - 1]
+            if "\udc80" <= ch <= "\udcff":  # a byte that was not UTF-8, kept by surrogateescape
+                raise ExpressionError(f"byte 0x{ord(ch) - 0xDC00:02X} is not valid UTF-8", origin[pos])
             shown = repr(ch) if ch.isprintable() else f"U+{ord(ch):04X}"
             raise ExpressionError(_UNEXPECTED.get(ch, f"unexpected character {shown}"), origin[pos])
         if m.lastgroup != "ws":
@@ -346,7 +308,7 @@ def parse(
         raise ExpressionError(f"the input is too long ({len(text)} characters; at most {max_length})")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in text):
         raise ExpressionError("the input contains control characters")
-    source, origin, original = _normalise_mapped(text)
+    source, origin, original = normalise_mapped(text)
     if not source:
         raise ExpressionError("the input is empty")
     symbols: Mapping[str, sympy.Symbol]

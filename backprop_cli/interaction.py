@@ -23,9 +23,14 @@ COMMANDS = {
 _ALIASES = {"?": "help", "exit": "quit", ":q": "quit"}
 
 
+#: The ASCII a learner can type for the notation the questions use (tested in test_expressions).
+ASCII_SPELLINGS = "1/2 for ½, sigmoid(z) for σ(z), y_hat for ŷ, x^2 for x², * for ·, alpha for α"
+
+
 def help_text() -> str:
     """What `help` prints, in lessons and quizzes alike."""
-    return "At any prompt you can type:\n" + "\n".join(f"  {k:<5} {v}" for k, v in COMMANDS.items())
+    return ("At any prompt you can type:\n" + "\n".join(f"  {k:<5} {v}" for k, v in COMMANDS.items())
+            + f"\nIn answers, plain ASCII works: {ASCII_SPELLINGS}.")
 
 
 def command_of(text: str) -> str | None:

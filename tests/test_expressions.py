@@ -71,6 +71,22 @@ ACCEPTED = [
     ("(x)(y)", x * y),
     ("\tx + 1 ", x + 1),
     ("ŷ", y_hat),  # composed by NFC
+    # NFKC: full-width digits, letters and operators as typed with an East Asian input method
+    ("２", 2),
+    ("ｘ", x),
+    ("３ｘ＾２ − ６ｘ", 3 * x**2 - 6 * x),
+    ("ｗ１＊ｘ", w1 * x),
+    ("w₁·x", w1 * x),  # a subscript is the plain digit
+    # a run of superscripts is one exponent, not a tower: x¹⁰ is x**10, not x**1**0
+    ("x¹⁰", x**10),
+    ("x⁻¹", 1 / x),
+    ("x²³", x**23),
+    ("2x² + x³", 2 * x**2 + x**3),
+    # vulgar fractions are their value
+    ("½", R(1, 2)),
+    ("½(y − ŷ)²", (y - y_hat) ** 2 / 2),
+    ("¾x", R(3, 4) * x),
+    ("x^½", sympy.sqrt(x)),
 ]
 
 
@@ -128,6 +144,9 @@ REFUSED = [
     ("σ(q)(1-σ(q))", "unknown name 'q'", 3),
     ("  w1 + W2", "unknown name 'W2'; names are case-sensitive: did you mean 'w2'?", 8),
     ("x\x00", "the input contains control characters", None),
+    ("3½", "write a mixed number as a sum: 3 + 1/2, not 3½", 2),  # not 3·½, which would be 1.5
+    ("x\udce9", "byte 0xE9 is not valid UTF-8", 2),  # read with surrogateescape: named as the byte
+    ("\U0001d431", "unexpected character '\U0001d431'", 1),  # bold 𝐱 is a vector, not x
     ("x\n+1", "the input contains control characters", None),
     ("x // 2", "'/' followed by '/' at column 4", None),
     ("x**", "the formula ends with '**'", None),
@@ -252,3 +271,17 @@ def test_a_name_that_does_not_split_stays_unknown_and_commas_are_explained():
         parse("2x(y+1)", [])
     with pytest.raises(ExpressionError, match="one formula only: no commas"):
         parse("3, 40", ["x"])
+
+
+def test_the_ascii_spellings_help_documents_mean_what_the_symbols_mean():
+    from backprop_cli.interaction import ASCII_SPELLINGS
+
+    pairs = [pair.split(" for ") for pair in ASCII_SPELLINGS.split(", ")]
+    assert len(pairs) >= 6
+    for ascii, symbol in pairs:
+        if ascii == "*":  # an operator: shown between two factors
+            ascii, symbol = f"2{ascii}x", f"2{symbol}x"
+        assert ascii.isascii() and not symbol.isascii()
+        assert parse(ascii, NAMES).expr == parse(symbol, NAMES).expr, (ascii, symbol)
+    for ascii, symbol in (("x - 1", "x − 1"), ("sqrt(x)", "√(x)"), ("x**2", "x²"), ("2^(1/2)", "2^½")):
+        assert parse(ascii, NAMES).expr == parse(symbol, NAMES).expr  # the README's other spellings

@@ -7,6 +7,7 @@ import sympy
 
 from backprop_cli.expressions import parse
 from backprop_cli.notation import formula, number, plain, substituted
+from backprop_cli.render.safe_text import ascii_spelling
 
 NAMES = ["x", "y", "z", "y_hat", "w1", "w2", "x1", "x2", "h"]
 
@@ -34,6 +35,10 @@ def test_formula_reads_as_a_learner_writes_and_parses_back(text, shown):
     expr = parse(text, NAMES).expr
     assert formula(expr) == shown
     assert sympy.simplify(parse(shown, NAMES).expr - expr) == 0  # what we show, a learner can type
+    # on an output that cannot encode Unicode it is spelt in ASCII, and that too can be typed back
+    spelt = ascii_spelling(shown)
+    assert spelt.isascii()
+    assert sympy.simplify(parse(spelt, NAMES).expr - expr) == 0, spelt
 
 
 @pytest.mark.parametrize(
@@ -50,6 +55,8 @@ def test_formula_reads_as_a_learner_writes_and_parses_back(text, shown):
 )
 def test_number(value, shown):
     assert number(value) == shown
+    if shown != "NaN":
+        assert parse(ascii_spelling(shown)).expr == parse(shown).expr  # 1.5×10⁻⁵ → 1.5*10^-5
 
 
 def test_plain_is_ascii_and_typeable():

@@ -108,11 +108,11 @@ def test_terminal_session_ctrl_c_saves_the_partial_score(_isolated_home):
     try:
         child.expect("Seed 5 — replay with --seed 5 --count 2")
         child.expect("Question 1 of 2")
-        child.expect("› ")
+        child.expect("›")  # prompt_toolkit draws the space after it as a cursor move
         child.sendline(right[0])
         child.expect("✓ Correct")
         child.expect("Question 2 of 2")
-        child.expect("› ")
+        child.expect("›")  # prompt_toolkit draws the space after it as a cursor move
         child.sendintr()
         child.expect("Quiz stopped.")
         child.expect(r"Score so far: 1/1 \(100%\) in \d+ s")
@@ -134,11 +134,11 @@ def test_terminal_session_ctrl_d_ends_cleanly_with_the_partial_score(_isolated_h
                           env=env, encoding="utf-8", dimensions=(40, 100), timeout=60)
     try:
         child.expect("Question 1 of 3")
-        child.expect("› ")
+        child.expect("›")  # prompt_toolkit draws the space after it as a cursor move
         child.sendline("skip")
         child.expect("Skipped. The answer: ")
         child.expect("Question 2 of 3")
-        child.expect("› ")
+        child.expect("›")  # prompt_toolkit draws the space after it as a cursor move
         child.sendeof()
         child.expect(r"Score so far: 0/1 \(0%\)")
         child.expect(pexpect.EOF)

@@ -1,13 +1,14 @@
 """The terminal driver for lessons and quizzes: draws a session's events, reads the learner's lines.
 
-It is the only place that reads input. Ctrl-C, Ctrl-D and ``quit`` all save progress and leave with
-a one-line goodbye; Ctrl-C exits 130. Piped input (answers one per line) works like a terminal, and
+It is the only place that reads input. Ctrl-C, Ctrl-D, ``quit``, SIGHUP and SIGTERM all save
+progress and leave with a one-line goodbye; Ctrl-C exits 130, SIGHUP 129, SIGTERM 143. Piped input (answers one per line) works like a terminal, and
 each answer is echoed so the transcript reads as a dialogue.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from backprop_cli.interaction import (
     command_of,
     help_text,
 )
+from backprop_cli.render.safe_text import can_encode, fold_width, one_line
 
 PROMPT = "› "
 
@@ -146,25 +148,131 @@ def _load_renderers() -> None:
                 raise
 
 
+#: The longest answer read; the rest of a longer line is discarded unread into memory, never echoed.
+MAX_ANSWER = 2000  # the formula parser's own limit (expressions.MAX_LENGTH), kept here to stay light
+_CHUNK = 1 << 16
+_HISTORY = None  # one history for the whole run: the menu's choice and every answer, Up/Down recall them
+
+
 class LineReader:
-    """Reads one line from a terminal (with line editing) or a pipe; raises EOFError at the end."""
+    """Reads one line from a terminal (with line editing) or a pipe; raises EOFError at the end.
+
+    At a terminal (stdin and stdout both, not TERM=dumb): prompt_toolkit, imported only then, gives
+    Left/Right, Home/End, Backspace anywhere and Up/Down through this run's earlier answers; Ctrl-C
+    raises KeyboardInterrupt and Ctrl-D on an empty line EOFError; a NUL is ignored. From a pipe: plain reads, a line at most
+    :data:`MAX_ANSWER` characters long, each answer echoed (cleaned of control characters) so the
+    transcript reads as a dialogue. Either way full-width forms (``２``, ``ｘ``) come back as ASCII.
+    """
 
     def __init__(self, console: Console, stream=None):
         self.console = console
         self.stream = stream or sys.stdin
         self.tty = self.stream.isatty()
+        # A dumb terminal (Emacs' shell, TERM=dumb) edits the line itself: read it plainly there.
+        self.editing = (self.tty and self.stream is sys.stdin and sys.stdout.isatty()
+                        and os.environ.get("TERM", "").lower() not in ("dumb", "unknown"))
+        self._prompt_session = None
+        self._binary = False  # whether the last plain read came from the byte stream
+
+    @property
+    def prompt(self) -> str:
+        return PROMPT if can_encode(PROMPT, self.console.file) else "> "
 
     def read(self) -> str:
-        if self.tty:
-            return self.console.input(Text(PROMPT, style="prompt"))
-        self.console.print(Text(PROMPT, style="prompt"), end="")
-        line = self.stream.readline()
-        if line == "":
-            self.console.print()
+        while True:
+            if self.editing:
+                line = self._edit()
+            else:
+                self.console.print(Text(self.prompt, style="prompt"), end="")
+                line = self._read_plain()
+            if line is None:
+                self.console.print(Text(f"answer too long: at most {MAX_ANSWER} characters", style="warn"))
+                continue
+            return fold_width(line)
+
+    def _read_plain(self) -> str | None:
+        """One piped line (None when it was too long); echoed unless the terminal echoed it already."""
+        raw, complete = self._bounded_line()
+        if raw == "":
+            if not self.tty:  # at a terminal the driver ends the line after Ctrl-D
+                self.console.print()
             raise EOFError
-        line = line.rstrip("\r\n")
-        self.console.print(line, markup=False, highlight=False)  # echo: the transcript reads as a dialogue
+        line = raw.rstrip("\r\n")
+        if not complete or len(line) > MAX_ANSWER:
+            self._discard_rest(complete)
+            if not self.tty:
+                self.console.print(Text("(too long to echo)", style="muted"))
+            return None
+        if not self.tty:  # echo: the transcript reads as a dialogue; never an escape sequence
+            self.console.print(Text(one_line(line)))
         return line
+
+    def _bounded_line(self) -> tuple[str, bool]:
+        """(at most MAX_ANSWER characters of the next line, whether its end was reached).
+
+        Bytes are read from the binary stream when there is one, so a byte that is not UTF-8
+        survives as a surrogate that the parser can name ("byte 0xE9 is not valid UTF-8")."""
+        buffer = getattr(self.stream, "buffer", None)
+        if buffer is not None:
+            limit = 4 * MAX_ANSWER + 2
+            data = buffer.readline(limit)
+            complete = data == b"" or data.endswith(b"\n") or len(data) < limit
+            self._binary = True
+            return data.decode("utf-8", "surrogateescape"), complete
+        self._binary = False
+        text = self.stream.readline(MAX_ANSWER + 2)
+        return text, text == "" or text.endswith("\n") or len(text) < MAX_ANSWER + 2
+
+    def _discard_rest(self, complete: bool) -> None:
+        """Skip what is left of an over-long line, a chunk at a time (a 10 MB line costs milliseconds)."""
+        if complete:
+            return
+        read = self.stream.buffer.readline if self._binary else self.stream.readline
+        newline = b"\n" if self._binary else "\n"
+        while True:
+            chunk = read(_CHUNK)
+            if not chunk or chunk.endswith(newline):
+                return
+
+    def _edit(self) -> str | None:
+        text = self._editor().prompt(self._message())
+        return None if len(text) > MAX_ANSWER else text
+
+    def _message(self):
+        if os.environ.get("NO_COLOR"):
+            return self.prompt
+        from prompt_toolkit.formatted_text import FormattedText
+
+        return FormattedText([("bold ansicyan", self.prompt)])
+
+    def _editor(self):
+        """The prompt_toolkit session, made on first use (``--help`` and piped runs never import it)."""
+        global _HISTORY
+        if self._prompt_session is None:
+            from prompt_toolkit import PromptSession
+            from prompt_toolkit.history import InMemoryHistory
+            from prompt_toolkit.key_binding import KeyBindings
+            from prompt_toolkit.keys import Keys
+
+            if _HISTORY is None:
+                _HISTORY = InMemoryHistory()
+            # No cursor-position requests: we show no menus that need them, and a terminal that does
+            # not answer would get a two-second pause and a warning at the first prompt.
+            os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
+            keys = KeyBindings()
+
+            @keys.add("c-@")  # a NUL (Ctrl-@, Ctrl-Space) would start a selection: ignore it
+            def _ignore(event) -> None:
+                pass
+
+            @keys.add(Keys.BracketedPaste)  # a huge paste: keep one character too many, to be refused
+            def _paste(event) -> None:
+                text = event.data[:MAX_ANSWER + 1].replace("\r\n", "\n").replace("\r", "\n")
+                event.current_buffer.insert_text(text)
+
+            self._prompt_session = PromptSession(history=_HISTORY, key_bindings=keys, mouse_support=False,
+                                                 complete_while_typing=False, enable_suspend=False)
+        return self._prompt_session
 
 
 class Signalled(KeyboardInterrupt):
@@ -238,7 +346,7 @@ def _converse(session: Conversation, console: Console, reader: LineReader, goodb
             line = reader.read()
         except EOFError:
             session.save()
-            if reader.tty:  # Ctrl-D leaves the cursor on the prompt line
+            if reader.tty and not getattr(reader, "editing", False):  # plain reading leaves the cursor on the prompt line
                 console.print()
             console.print(Text(goodbye, style="muted"))
             return EXIT_OK
