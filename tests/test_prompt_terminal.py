@@ -54,7 +54,8 @@ def finish(child: pexpect.spawn) -> int:
 
 
 def record(home: Path, lesson: str = "derivatives") -> dict:
-    return json.loads((home / "progress.json").read_text())["lessons"][lesson]
+    """The lesson's current attempt as saved (format 2 keeps every attempt)."""
+    return json.loads((home / "progress.json").read_text())["lessons"][lesson]["attempts"][-1]
 
 
 @pytest.mark.terminal
