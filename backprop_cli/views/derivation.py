@@ -353,6 +353,9 @@ def parse_values(text: str, names: Sequence[str], option: str) -> dict[str, symp
 
 
 def _evaluate(expr: sympy.Expr, point: Mapping[str, sympy.Expr], what: str) -> sympy.Expr:
+    from backprop_cli.views.bounds import check_evaluable
+
+    check_evaluable(expr, point, what, _point_text(point))  # before SymPy builds 9^(9^9) exactly
     value = expr.xreplace({symbol(k): v for k, v in point.items()})
     if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise UsageError(f"{what} is not defined at {_point_text(point)}")
