@@ -145,6 +145,25 @@ def test_derive_nudge_to_an_enormous_point_is_refused():
     assert "at x = 9" in line and "refused" in line
 
 
+def _nested(function: str, depth: int) -> str:
+    text = "x"
+    for _ in range(depth):
+        text = f"{function}({text})"
+    return text
+
+
+def test_derive_of_deeply_nested_sigmoids_is_evaluated_in_seconds():
+    """SymPy evaluated σ's argument again at every level: 12 deep took minutes (2.5× per level)."""
+    result = backprop("derive", _nested("sigmoid", 16), "--at", "x=2", "--no-plot")
+    assert result.returncode == 0, result.stderr
+    assert "At x = 2:" in result.stdout
+
+
+def test_derive_of_nested_logs_of_a_negative_is_refused_before_sympy_carries_i_pi():
+    line = refused(backprop("derive", _nested("log", 14), "--at", "x=0.5"))
+    assert line.endswith("at x = 0.5: its part log(log(x)) is not a real number")
+
+
 def test_derive_still_evaluates_ordinary_large_values():
     result = backprop("derive", "exp(x)", "--at", "x=700", "--no-plot")
     assert result.returncode == 0, result.stderr

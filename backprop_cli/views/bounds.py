@@ -50,7 +50,7 @@ def check_evaluable(expr: sympy.Expr, point: Mapping[str, sympy.Expr], what: str
         _walk(expr, values, {})
     except _Refused as refused:
         subject = "it" if refused.part == expr else f"its part {nt.formula(refused.part)}"
-        raise UsageError(f"{what} at {where}: {subject} {refused.message}; refused") from None
+        raise UsageError(f"{what} at {where}: {subject} {refused.message}") from None
 
 
 def _leaf(value: sympy.Expr) -> tuple[object, float]:
@@ -88,7 +88,7 @@ def _walk(e: sympy.Expr, values: Mapping[str, tuple[object, float]], seen: dict)
             value = _function(e, [v for v, _ in args])
         if exact > _MAX_EXACT_BITS:
             raise _Refused(e, f"would need exact numbers of about {_digits(exact)} digits "
-                              f"(at most {MAX_EXACT_DIGITS:,})")
+                              f"(at most {MAX_EXACT_DIGITS:,}); refused")
         out = (value, exact)
     _check_size(e, out[0])
     seen[e] = out
@@ -134,6 +134,9 @@ def _finite(v) -> bool:
 
 
 def _check_size(e: sympy.Expr, value) -> None:
+    if isinstance(value, _ctx.mpc) and value.imag != 0 and _finite(value):
+        # SymPy would carry i·π through every level above (nested logs of a negative: minutes)
+        raise _Refused(e, "is not a real number")
     if _finite(value) and value != 0:
         exponent = float(_ctx.log10(abs(value)))
         if exponent > MAX_EXPONENT:  # a tiny value costs nothing unless exact (bounded above) or inverted
@@ -141,7 +144,7 @@ def _check_size(e: sympy.Expr, value) -> None:
 
 
 def _too_large(exponent) -> str:
-    return f"would be about 10^{_count(exponent)}, beyond 10^{MAX_EXPONENT}"
+    return f"would be about 10^{_count(exponent)}, beyond 10^{MAX_EXPONENT}; refused"
 
 
 def _count(x) -> str:
