@@ -111,8 +111,11 @@ def load_text(text: str, source: str) -> tuple[Any, Lines]:
         line = mark.line + 1 if mark is not None else None
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise FileFormatError(source, f"not valid YAML: {problem}", line) from None
-    except yaml.YAMLError as exc:
-        raise FileFormatError(source, f"not valid YAML: {exc}") from None
+    except yaml.YAMLError as exc:  # a reader error: one line, without the text around it
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        position = getattr(exc, "position", None)
+        where = f" (character {position + 1})" if isinstance(position, int) else ""
+        raise FileFormatError(source, f"not valid YAML: {reason}{where}") from None
     return data, lines
 
 
@@ -179,6 +182,14 @@ def validate(model: type[M], data: Any, lines: Lines, source: str) -> M:
 
     if not isinstance(data, dict):
         raise FileFormatError(source, "the file must be a mapping of fields (name: value)", lines.line(()))
+    fields = getattr(model, "model_fields", {})
+    if data and fields and not any(isinstance(key, str) and key in fields for key in data):
+        # Not this kind of file at all (/etc/shadow as a network): say so without echoing its lines
+        # as "unknown field" problems.
+        kind = model.__name__.removesuffix("File").lower()
+        required = [name for name, info in fields.items() if info.is_required()]
+        raise FileFormatError(source, f"not a {kind} file: none of its fields is one a {kind} file has "
+                              f"({', '.join(required)}, …)")
     try:
         return model.model_validate(data)  # type: ignore[attr-defined]
     except ValidationError as exc:

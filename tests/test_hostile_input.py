@@ -91,6 +91,26 @@ def test_the_bounded_read_stops_at_the_limit_plus_one(tmp_path, monkeypatch):
         yamlfile.load_file(path)
 
 
+def test_a_file_of_someone_elses_fields_is_not_quoted_back(tmp_path):
+    """Run as root, `--network /etc/shadow` printed every account line as an 'unknown field'."""
+    secrets = tmp_path / "shadow"
+    secrets.write_text("root: $6$s3cr3thash\nadmin: hunter2\npostgres: '!'\n", encoding="utf-8")
+    line = refused(backprop("step", "--network", str(secrets)))
+    assert line == (f"backprop: error: {secrets}: not a network file: none of its fields is one a network file "
+                    "has (name, parameters, loss, …)")
+    lesson = refused_lesson(backprop("lessons", "validate", str(secrets)))
+    assert lesson.startswith(f"{secrets}: not a lesson file: none of its fields")
+    for text in (line, lesson):
+        assert "hunter2" not in text and "s3cr3t" not in text and "admin" not in text
+
+
+def test_control_characters_are_reported_on_one_line_without_the_text(tmp_path):
+    environ = tmp_path / "environ"
+    environ.write_bytes(b"SECRET=abc\x00PATH=/bin\x00")
+    line = refused(backprop("step", "--network", str(environ)))
+    assert line == f"backprop: error: {environ}: not valid YAML: control characters are not allowed (character 11)"
+
+
 # -- numbers Python will not convert -------------------------------------------------------------
 
 
