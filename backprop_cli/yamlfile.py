@@ -26,6 +26,7 @@ MAX_FILE_BYTES = 1_000_000
 #: and no network or lesson needs more than the expression parser's 40.
 MAX_INT_DIGITS = 100
 _INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
 #: libyaml's safe loader when PyYAML was built with it (about 10× faster), else the pure-Python one.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -59,12 +60,21 @@ def field_name(loc: Iterable[str | int]) -> str:
 
 
 def _check_scalar(node: yaml.Node, loc: Loc, source: str) -> None:
-    if isinstance(node, yaml.ScalarNode) and node.tag == _INT_TAG:
-        digits = sum(ch.isdigit() for ch in node.value)
-        if digits > MAX_INT_DIGITS:
-            raise FileFormatError(source, f"a whole number of {digits:,} digits is too long "
-                                  f"(at most {MAX_INT_DIGITS})", node.start_mark.line + 1,
-                                  field_name(loc) or None)
+    """Numbers YAML would turn into Python values that break later: 5,000 digits, .inf, .nan."""
+    if not isinstance(node, yaml.ScalarNode) or node.tag not in (_INT_TAG, _FLOAT_TAG):
+        return
+    text = node.value.lstrip("+-")
+    if node.tag == _INT_TAG and text[:2].lower() in ("0x", "0o", "0b"):
+        text = text[2:]
+    digits = sum(ch.isalnum() for ch in text) if node.tag == _INT_TAG else sum(ch.isdigit() for ch in text)
+    problem = None
+    if node.tag == _FLOAT_TAG and text.lower() in (".inf", ".nan"):
+        problem = f"{node.value} is not a finite number"
+    elif digits > MAX_INT_DIGITS:
+        kind = "a whole number" if node.tag == _INT_TAG else "a number"
+        problem = f"{kind} of {digits:,} digits is too long (at most {MAX_INT_DIGITS})"
+    if problem:
+        raise FileFormatError(source, problem, node.start_mark.line + 1, field_name(loc) or None)
 
 
 def _walk(node: yaml.Node, loc: Loc, lines: Lines, source: str) -> None:

@@ -125,6 +125,19 @@ def test_a_5000_digit_integer_in_a_network_names_file_line_and_field(tmp_path):
                     "(at most 100)")
 
 
+@pytest.mark.parametrize(("value", "problem"), [
+    ("0x" + "f" * 5000, "a whole number of 5,000 digits is too long (at most 100)"),  # hex: no 'digits' at all
+    ("1" + "0" * 5000 + ".5", "a number of 5,002 digits is too long (at most 100)"),  # float('inf') before
+    (".inf", ".inf is not a finite number"),  # was "not a number: unknown name 'inf'"
+    (".NaN", ".NaN is not a finite number"),
+])
+def test_other_numbers_python_cannot_use_name_file_line_and_field(tmp_path, value, problem):
+    net = tmp_path / "num.yaml"
+    net.write_text(SIMPLE.read_text(encoding="utf-8").replace("{x: 2}", "{x: " + value + "}", 1), encoding="utf-8")
+    line = refused(backprop("graph", "--network", str(net)))
+    assert line == f"backprop: error: {net}:5: inputs.x: {problem}"
+
+
 def test_a_5000_digit_integer_as_a_key_is_refused_too(tmp_path):
     net = tmp_path / "key.yaml"
     net.write_text(SIMPLE.read_text(encoding="utf-8") + "\n? " + "7" * 5000 + "\n: 1\n", encoding="utf-8")
