@@ -197,6 +197,25 @@ def test_derive_of_nested_logs_of_a_negative_is_refused_before_sympy_carries_i_p
     assert line.endswith("at x = 0.5: its part log(log(x)) is not a real number")
 
 
+def test_derive_of_a_product_of_59_factors_is_refused_not_worked_for_minutes():
+    """The product rule on n factors: n steps of n terms of n factors (26 s for 59, minutes to print)."""
+    product = "*".join(f"sigmoid({i}x)" for i in range(1, 60))
+    line = refused(backprop("derive", product))
+    assert "the step-by-step derivative is too long to show (more than 20,000 parts" in line
+
+
+def test_derive_of_a_tall_tower_at_a_small_point_is_refused():
+    """x^x^…^x (30 x's) at 0.7 is small, but SymPy's evalf re-evaluates the tower level by level."""
+    line = refused(backprop("derive", "^".join(["x"] * 30), "--at", "x=0.7"))
+    assert "it stacks 29 powers with the variable in the exponent (x^x^x…); at most 8 are evaluated" in line
+
+
+def test_derive_of_a_tower_of_eight_is_still_evaluated():
+    result = backprop("derive", "^".join(["x"] * 9), "--at", "x=0.7", "--no-plot")
+    assert result.returncode == 0, result.stderr
+    assert "At x = 0.7:" in result.stdout
+
+
 def test_derive_still_evaluates_ordinary_large_values():
     result = backprop("derive", "exp(x)", "--at", "x=700", "--no-plot")
     assert result.returncode == 0, result.stderr

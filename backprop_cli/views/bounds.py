@@ -26,6 +26,8 @@ from backprop_cli.errors import UsageError
 MAX_EXPONENT = 4000
 #: Exact rationals (x^1000000 at x = 1.0001) may have at most this many digits.
 MAX_EXACT_DIGITS = 20_000
+#: Powers with the variable in the exponent stacked at most this deep (x^x^x^x is 3).
+MAX_TOWER = 8
 
 _LOG10_2 = math.log10(2)
 _MAX_BITS = MAX_EXPONENT / _LOG10_2
@@ -45,12 +47,27 @@ def check_evaluable(expr: sympy.Expr, point: Mapping[str, sympy.Expr], what: str
 
     ``what`` names the formula and ``where`` the point in the message.
     """
+    depth = _tower_depth(expr, {})
+    if depth > MAX_TOWER:
+        raise UsageError(f"{what} at {where}: it stacks {depth} powers with the variable in the exponent "
+                         f"(x^x^x…); at most {MAX_TOWER} are evaluated at a point; refused")
     values = {name: _leaf(v) for name, v in point.items()}
     try:
         _walk(expr, values, {})
     except _Refused as refused:
         subject = "it" if refused.part == expr else f"its part {nt.formula(refused.part)}"
         raise UsageError(f"{what} at {where}: {subject} {refused.message}") from None
+
+
+def _tower_depth(e: sympy.Expr, seen: dict) -> int:
+    """How many powers with a variable exponent are stacked: x^x^x → 2 (SymPy's evalf of such a tower
+    retries at higher precision level by level: 12 stacked at x = 0.7 took seconds, 30 forever)."""
+    if e in seen:
+        return seen[e]
+    inner = max((_tower_depth(a, seen) for a in e.args), default=0)
+    out = inner + 1 if e.is_Pow and e.exp.free_symbols else inner
+    seen[e] = out
+    return out
 
 
 def _leaf(value: sympy.Expr) -> tuple[object, float]:
