@@ -27,6 +27,7 @@ from backprop_cli import notation as nt
 from backprop_cli.errors import ExpressionError, UsageError
 from backprop_cli.expressions import CONSTANTS, normalise, parse, parse_number, symbol
 from backprop_cli.mathfunctions import FUNCTIONS, NUMERIC_FUNCTIONS
+from backprop_cli.views.bounds import StepBudget
 
 #: Every rule name a step may carry.
 RULES = (
@@ -78,20 +79,9 @@ def derive_steps(expr: sympy.Expr, var: str | sympy.Symbol) -> tuple[DerivationS
     The first step's ``after`` is the whole derivative (``sympy.diff(expr, var)``).
     """
     x = var if isinstance(var, sympy.Symbol) else _symbol_in(expr, var)
-    steps = _Steps()
+    steps = StepBudget()
     _walk(sympy.sympify(expr), x, 0, steps)
     return tuple(steps)
-
-
-#: The parts (SymPy tree nodes) all the steps may show together, before and after: a product of 40
-#: factors made the product rule work for minutes (n steps of n terms of n factors) and print pages.
-MAX_DERIVATION_PARTS = 20_000
-
-
-class _Steps(list):
-    """The steps so far and the parts they hold; past the budget the derivation is refused, at once."""
-
-    parts = 0
 
 
 def _symbol_in(expr: sympy.Expr, name: str) -> sympy.Symbol:
@@ -112,18 +102,11 @@ def _wrapped(expr: sympy.Expr) -> str:
 
 
 def _step(out, rule, x, before, after, explanation, applied="", depth=0) -> None:
-    if isinstance(out, _Steps):
-        out.parts += _parts(before) + _parts(after)
-        if out.parts > MAX_DERIVATION_PARTS:
-            raise UsageError(f"the step-by-step derivative is too long to show (more than "
-                             f"{MAX_DERIVATION_PARTS:,} parts after {len(out)} steps); try a shorter expression")
+    if isinstance(out, StepBudget):
+        out.spend(before, after)
     if applied == _text(after):
         applied = ""
     out.append(DerivationStep(rule, x.name, before, after, explanation, applied, depth))
-
-
-def _parts(expr: sympy.Expr) -> int:
-    return sum(1 for _ in sympy.preorder_traversal(expr))
 
 
 def _walk(e: sympy.Expr, x: sympy.Symbol, depth: int, out: list[DerivationStep]) -> None:
