@@ -370,7 +370,13 @@ def _evaluate(expr: sympy.Expr, point: Mapping[str, sympy.Expr], what: str) -> s
 
 
 def _point_text(point: Mapping[str, sympy.Expr]) -> str:
-    return ", ".join(f"{nt.name(k)} = {nt.number(v)}" for k, v in point.items())
+    """``x = 2, y = 1×10¹⁰⁰`` (a huge whole number in powers of ten, not its hundred digits)."""
+    def shown(v: sympy.Expr) -> str:
+        if v.is_Integer and abs(v) >= 10**15:
+            return nt.number(float(v))
+        return nt.number(v)
+
+    return ", ".join(f"{nt.name(k)} = {shown(v)}" for k, v in point.items())
 
 
 def _simplest(expr: sympy.Expr) -> sympy.Expr:
