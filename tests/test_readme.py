@@ -14,7 +14,8 @@ How a README example is read (so that it may be shortened, but never wrong):
   shows typed at the prompt (``› skip``), one per line.
 
 Each command runs in a shell with ``backprop`` and ``python`` on the PATH (this interpreter), its own
-empty BACKPROP_HOME, NO_COLOR=1 and the README's width (COLUMNS=92), with a time limit.
+empty BACKPROP_HOME, NO_COLOR=1 and the README's width (COLUMNS=92), with a time limit, in a folder
+where the repository's files (``lessons/…``, ``tests/data/…``) are found by their relative names.
 """
 
 from __future__ import annotations
@@ -136,9 +137,14 @@ def test_readme_example_is_what_the_tool_prints(example: Example, shims: Path, t
            "BACKPROP_HOME": str(tmp_path / "home"), "NO_COLOR": "1", "COLUMNS": str(WIDTH),
            "PYTHONPATH": str(README.parent)}
     env.pop("FORCE_COLOR", None)
+    work = tmp_path / "work"  # the repository's files by their relative names; anything written stays here
+    work.mkdir()
+    for entry in README.parent.iterdir():
+        if not entry.name.startswith("."):
+            (work / entry.name).symlink_to(entry)
     piped = example.command.lstrip().startswith("printf")
     result = subprocess.run(["bash", "-c", example.command], capture_output=True, text=True, timeout=TIMEOUT,
-                            env=env, cwd=tmp_path, input=None if piped else example.answers)
+                            env=env, cwd=work, input=None if piped else example.answers)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode in (0, 1), (result.returncode, result.stderr)  # 1: a run shown diverging
     problem = mismatch(example.shown, result.stdout.splitlines())
