@@ -32,7 +32,12 @@ class sigmoid(sympy.Function):  # noqa: N801 - named as the learner types it
     def _eval_evalf(self, prec):
         z = self.args[0]
         if z.is_number:
-            return (1 / (1 + sympy.exp(-z)))._eval_evalf(prec)
+            # z is evaluated once, here: inside 1/(1 + exp(−z)) SymPy evaluates it again at each
+            # level, so σ(σ(…σ(x)…)) twelve deep took minutes (2.5× per level).
+            value = z._eval_evalf(prec + 10) if not z.is_Number else z
+            if value is None or not value.is_Number:
+                value = z
+            return (1 / (1 + sympy.exp(-value)))._eval_evalf(prec)
         return None
 
     def _eval_is_real(self):

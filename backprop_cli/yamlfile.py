@@ -3,11 +3,15 @@
 PyYAML's ``safe_load`` forgets where things were. We compose the same text once more with the
 safe loader to map each field path to its line, so that every problem can be reported as
 ``file:line: field: problem``. Aliases are refused (no billion-laughs), duplicate keys are
-refused (PyYAML would silently keep the last one), and files are size-bounded.
+refused (PyYAML would silently keep the last one), files are size-bounded (only regular files
+are read, and never more than the limit), and whole numbers too long for Python to convert are
+refused with their line.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +22,11 @@ import yaml
 from backprop_cli.errors import FileFormatError
 
 MAX_FILE_BYTES = 1_000_000
+#: Digits in one whole number. Python refuses to convert more than 4300 (640 at the lowest setting),
+#: and no network or lesson needs more than the expression parser's 40.
+MAX_INT_DIGITS = 100
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
 #: libyaml's safe loader when PyYAML was built with it (about 10× faster), else the pure-Python one.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -50,13 +59,33 @@ def field_name(loc: Iterable[str | int]) -> str:
     return out
 
 
+def _check_scalar(node: yaml.Node, loc: Loc, source: str) -> None:
+    """Numbers YAML would turn into Python values that break later: 5,000 digits, .inf, .nan."""
+    if not isinstance(node, yaml.ScalarNode) or node.tag not in (_INT_TAG, _FLOAT_TAG):
+        return
+    text = node.value.lstrip("+-")
+    if node.tag == _INT_TAG and text[:2].lower() in ("0x", "0o", "0b"):
+        text = text[2:]
+    digits = sum(ch.isalnum() for ch in text) if node.tag == _INT_TAG else sum(ch.isdigit() for ch in text)
+    problem = None
+    if node.tag == _FLOAT_TAG and text.lower() in (".inf", ".nan"):
+        problem = f"{node.value} is not a finite number"
+    elif digits > MAX_INT_DIGITS:
+        kind = "a whole number" if node.tag == _INT_TAG else "a number"
+        problem = f"{kind} of {digits:,} digits is too long (at most {MAX_INT_DIGITS})"
+    if problem:
+        raise FileFormatError(source, problem, node.start_mark.line + 1, field_name(loc) or None)
+
+
 def _walk(node: yaml.Node, loc: Loc, lines: Lines, source: str) -> None:
     lines.by_path.setdefault(loc, node.start_mark.line + 1)
+    _check_scalar(node, loc, source)
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value
             line = key_node.start_mark.line + 1
+            _check_scalar(key_node, loc, source)
             if key in seen:
                 raise FileFormatError(
                     source, f"'{key}' is given twice (first on line {seen[key]})", line, field_name(loc) or None
@@ -92,26 +121,66 @@ def load_text(text: str, source: str) -> tuple[Any, Lines]:
         line = mark.line + 1 if mark is not None else None
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise FileFormatError(source, f"not valid YAML: {problem}", line) from None
-    except yaml.YAMLError as exc:
-        raise FileFormatError(source, f"not valid YAML: {exc}") from None
+    except yaml.YAMLError as exc:  # a reader error: one line, without the text around it
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        position = getattr(exc, "position", None)
+        where = f" (character {position + 1})" if isinstance(position, int) else ""
+        raise FileFormatError(source, f"not valid YAML: {reason}{where}") from None
     return data, lines
 
 
 def load_file(path: Path | str) -> tuple[Any, Lines]:
+    """Read a regular file of at most :data:`MAX_FILE_BYTES` and parse it.
+
+    Devices, named pipes and sockets are refused before a byte is read (``st_size`` is 0 for them,
+    and /dev/zero never ends while a pipe may never begin); the read itself is bounded as well, so a
+    file that grows while it is read cannot get past the limit.
+    """
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise FileFormatError(str(path), f"the file is larger than {MAX_FILE_BYTES // 1000} kB")
-        text = path.read_text(encoding="utf-8")
+        raw = _read_bounded(path)
     except FileNotFoundError:
         raise FileFormatError(str(path), "no such file") from None
     except IsADirectoryError:
         raise FileFormatError(str(path), "is a folder, not a file") from None
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(str(path), f"not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise FileFormatError(str(path), exc.strerror or "cannot be read") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise FileFormatError(str(path), f"the file is larger than {MAX_FILE_BYTES // 1000} kB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(str(path), f"not UTF-8 text (byte {exc.start})") from None
     return load_text(text, str(path))
+
+
+def _read_bounded(path: Path) -> bytes:
+    """At most MAX_FILE_BYTES + 1 bytes of a regular file; anything else is a FileFormatError."""
+    kind = _not_regular(os.stat(path).st_mode)
+    if kind:
+        raise FileFormatError(str(path), f"is {kind}, not a regular file")
+    # O_NONBLOCK: if a pipe replaced the file since the stat, opening it still does not wait.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        kind = _not_regular(os.fstat(handle.fileno()).st_mode)
+        if kind:
+            raise FileFormatError(str(path), f"is {kind}, not a regular file")
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
+def _not_regular(mode: int) -> str:
+    """'' for a regular file, else what it is, in words."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "something else"
 
 
 M = TypeVar("M")
@@ -123,6 +192,14 @@ def validate(model: type[M], data: Any, lines: Lines, source: str) -> M:
 
     if not isinstance(data, dict):
         raise FileFormatError(source, "the file must be a mapping of fields (name: value)", lines.line(()))
+    fields = getattr(model, "model_fields", {})
+    if data and fields and not any(isinstance(key, str) and key in fields for key in data):
+        # Not this kind of file at all (/etc/shadow as a network): say so without echoing its lines
+        # as "unknown field" problems.
+        kind = model.__name__.removesuffix("File").lower()
+        required = [name for name, info in fields.items() if info.is_required()]
+        raise FileFormatError(source, f"not a {kind} file: none of its fields is one a {kind} file has "
+                              f"({', '.join(required)}, …)")
     try:
         return model.model_validate(data)  # type: ignore[attr-defined]
     except ValidationError as exc:

@@ -13,6 +13,7 @@ from typing import List, Optional
 import typer
 
 from backprop_cli.commands import Export, Network, Precision, Sets
+from backprop_cli.errors import EXIT_FAILURE
 
 #: Runs with more steps than this (all rates together) get a progress bar on a terminal.
 PROGRESS_FROM = 20_000
@@ -32,8 +33,22 @@ def _show(renderable, export: Optional[str], title: str) -> None:
         console(stderr=True).print(f"saved to {path}", style="muted")
 
 
+class _NamedArguments(typer.core.TyperCommand):
+    """Arguments shown in help by their metavar alone: ``EXPR``, ``PARAM=DELTA``.
+
+    Typer 0.2x writes the Python type after the metavar (``EXPR <str>``, ``PARAM=DELTA... <list[str]>``),
+    which means nothing to a learner; an instance attribute hides it (older Typer never showed it).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, typer.core.TyperArgument) and param.metavar:
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+
+
 def register(app: typer.Typer) -> None:
-    @app.command()
+    @app.command(cls=_NamedArguments)
     def derive(
         expr: str = typer.Argument(..., metavar="EXPR", help="The function, e.g. 'x^3 - 3x^2 + 2x + 1' or 'x^2 + y^2' "
                                    "(one that starts with '-' goes last, after '--': --at x=1 -- '-x^2')."),
@@ -60,9 +75,10 @@ def register(app: typer.Typer) -> None:
             picture = tangent(result.expr, var, result.point[var], result.partials[0].value)
         _show(derive_view(result, picture, precision), export, f"backprop derive {expr}")
 
-    @app.command()
+    @app.command(cls=_NamedArguments)
     def nudge(
-        changes: List[str] = typer.Argument(..., metavar="PARAM=DELTA...", help="What to nudge, e.g. w2=0.1."),
+        changes: List[str] = typer.Argument(..., metavar="PARAM=DELTA", help="What to nudge, e.g. w2=0.1; one or more "
+                                            "(w1=0.1 w2=-0.1, or w1=0.1,w2=-0.1)."),
         network: Network = "simple",
         set_: Sets = [],  # noqa: B006 - Typer copies it
         precision: Precision = 6,
@@ -126,6 +142,9 @@ def register(app: typer.Typer) -> None:
         rates = parse_rates(lr, net)
         training = _with_progress(lambda tick: train_curves(net, rates, steps, until, tick), steps * len(rates))
         _show(train_view(training, precision), export, f"backprop train {net.name}")
+        # One rule with `step`: exit 1 when a requested run diverges (its loss overflows or becomes NaN).
+        if any(c.diverged_at is not None for c in training.curves):
+            raise typer.Exit(EXIT_FAILURE)
 
     @app.command()
     def surface(
@@ -153,6 +172,8 @@ def register(app: typer.Typer) -> None:
         rows = max(8, min(22, cols // 3))
         result = loss_surface(net, chosen, ranges, lr, steps, cols, rows)
         _show(surface_view(result), export, f"backprop surface {net.name}")
+        if result.diverged_at is not None:  # the descent path's loss overflowed: the same rule as train and step
+            raise typer.Exit(EXIT_FAILURE)
 
 
 def _write(path: str, text: str) -> None:

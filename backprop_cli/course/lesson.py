@@ -149,16 +149,13 @@ def build(spec: LessonFile, source: str, lines: Lines, base: Path | None) -> Les
 
 
 def _attach_network(lesson: Lesson, name: str, base: Path | None) -> None:
+    from backprop_cli.course.network_ref import resolve_network
     from backprop_cli.errors import BackpropError
     from backprop_cli.network.engine import Engine
-    from backprop_cli.network.model import builtin_names
     from backprop_cli.network.model import load as load_network
 
-    target = name
-    if name not in builtin_names() and base is not None:
-        target = str((base / name).resolve())
     try:
-        net = load_network(target)
+        net = load_network(resolve_network(name, base))
     except BackpropError as exc:
         raise lesson.problem(f"network: {exc}", ("setup", "network")) from None
     lr = net.learning_rate

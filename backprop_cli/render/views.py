@@ -213,8 +213,8 @@ def curve_status(c: Curve, until: float | None) -> Text:
     if verdict == "overflow":
         grows = f"grows from step {c.grew_at}, " if c.grew_at is not None and c.grew_at < c.diverged_at else ""
         return Text(f"diverging: {grows}overflows at step {c.diverged_at}", style="bad")
-    if verdict == "grows":
-        return Text(f"diverging: the loss grows (above its start from step {c.grew_at})", style="bad")
+    if verdict == "grows":  # finite: not a divergence (exit 1) yet, but headed that way
+        return Text(f"rising: the loss grows (above its start from step {c.grew_at})", style="bad")
     if verdict == "reached":
         return Text(f"reached L ≤ {nt.number(until)} after {c.steps} steps", style="good")
     if verdict == "bouncing":
@@ -295,12 +295,16 @@ def train_view(training: Training, digits: int = 6) -> RenderableType:
         c = curves[0]
         parts.append(Text("Final parameters: " + ", ".join(f"{nt.name(p)} = {nt.number(c.parameters[p], digits)}"
                                                             for p in params), style="param"))
-    diverging = [c for c in curves if c.diverging]
-    if diverging:
-        names = ", ".join(f"α = {nt.number(c.lr)} (" + (f"overflows at step {c.diverged_at}" if c.diverged_at
-                          is not None else f"grows from step {c.grew_at}") + ")" for c in diverging)
-        parts.append(Text(f"Diverging: {names}. A rate that is too large overshoots the minimum; "
-                          "try a smaller one.", style="warn"))
+    # Diverging (exit 1, as `step`): the loss overflowed. Rising: finite, but above where it started.
+    for word, group, what in (
+        ("Diverging", [c for c in curves if c.diverged_at is not None], lambda c: f"overflows at step {c.diverged_at}"),
+        ("Rising", [c for c in curves if c.diverged_at is None and c.grew_at is not None],
+         lambda c: f"above its start from step {c.grew_at}"),
+    ):
+        if group:
+            names = ", ".join(f"α = {nt.number(c.lr)} ({what(c)})" for c in group)
+            parts.append(Text(f"{word}: {names}. A rate that is too large overshoots the minimum; "
+                              "try a smaller one.", style="warn"))
     return Group(*parts)
 
 
@@ -347,9 +351,14 @@ def surface_view(s: Surface, digits: int = 4) -> RenderableType:
     key.append(" = the descent path, ")
     key.append("·", style="bold")
     key.append(" = the valley floor (least loss of its row or column)\n")
+    if s.zero_curve:
+        key.append(f"The minimum is not a point: L = 0 all along the valley {s.zero_curve}.\n")
     key.append("M", style="bold")
     x, y, loss = s.lowest
-    key.append(f" = the lowest cell: ({nt.number(x, digits)}, {nt.number(y, digits)}), L = {nt.number(loss, digits)}")
+    key.append(f" = the lowest of the {len(s.xs)} × {len(s.ys)} cells sampled on this grid: "
+               f"({nt.number(x, digits)}, {nt.number(y, digits)}), L = {nt.number(loss, digits)}")
+    if s.path and math.isfinite(loss) and s.path[-1][2] < loss:
+        key.append(" (between the samples the loss is lower still: see E)")
     outside = [pt for pt in s.path if s.cell(pt[0], pt[1]) is None]
     if outside:
         key.append(f"\n{len(outside)} point(s) of the path lie outside the range shown; widen --range",

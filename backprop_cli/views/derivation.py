@@ -27,6 +27,7 @@ from backprop_cli import notation as nt
 from backprop_cli.errors import ExpressionError, UsageError
 from backprop_cli.expressions import CONSTANTS, normalise, parse, parse_number, symbol
 from backprop_cli.mathfunctions import FUNCTIONS, NUMERIC_FUNCTIONS
+from backprop_cli.views.bounds import StepBudget
 
 #: Every rule name a step may carry.
 RULES = (
@@ -78,7 +79,7 @@ def derive_steps(expr: sympy.Expr, var: str | sympy.Symbol) -> tuple[DerivationS
     The first step's ``after`` is the whole derivative (``sympy.diff(expr, var)``).
     """
     x = var if isinstance(var, sympy.Symbol) else _symbol_in(expr, var)
-    steps: list[DerivationStep] = []
+    steps = StepBudget()
     _walk(sympy.sympify(expr), x, 0, steps)
     return tuple(steps)
 
@@ -101,6 +102,8 @@ def _wrapped(expr: sympy.Expr) -> str:
 
 
 def _step(out, rule, x, before, after, explanation, applied="", depth=0) -> None:
+    if isinstance(out, StepBudget):
+        out.spend(before, after)
     if applied == _text(after):
         applied = ""
     out.append(DerivationStep(rule, x.name, before, after, explanation, applied, depth))
@@ -353,6 +356,9 @@ def parse_values(text: str, names: Sequence[str], option: str) -> dict[str, symp
 
 
 def _evaluate(expr: sympy.Expr, point: Mapping[str, sympy.Expr], what: str) -> sympy.Expr:
+    from backprop_cli.views.bounds import check_evaluable
+
+    check_evaluable(expr, point, what, _point_text(point))  # before SymPy builds 9^(9^9) exactly
     value = expr.xreplace({symbol(k): v for k, v in point.items()})
     if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise UsageError(f"{what} is not defined at {_point_text(point)}")
@@ -364,7 +370,13 @@ def _evaluate(expr: sympy.Expr, point: Mapping[str, sympy.Expr], what: str) -> s
 
 
 def _point_text(point: Mapping[str, sympy.Expr]) -> str:
-    return ", ".join(f"{nt.name(k)} = {nt.number(v)}" for k, v in point.items())
+    """``x = 2, y = 1×10¹⁰⁰`` (a huge whole number in powers of ten, not its hundred digits)."""
+    def shown(v: sympy.Expr) -> str:
+        if v.is_Integer and abs(v) >= 10**15:
+            return nt.number(float(v))
+        return nt.number(v)
+
+    return ", ".join(f"{nt.name(k)} = {shown(v)}" for k, v in point.items())
 
 
 def _simplest(expr: sympy.Expr) -> sympy.Expr:

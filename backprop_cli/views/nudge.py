@@ -44,20 +44,27 @@ def nudge_network(network: Network, deltas: Mapping[str, float]) -> NetworkNudge
     leaves = {k: float(v) for k, v in network.leaves().items()}
     values = engine.forward(leaves)
     _, adjoint = engine.backward(values)
+    _check_loss(network, values[LOSS], "at the starting values")
     moved = dict(leaves)
     terms = []
     for name, delta in deltas.items():
+        if not math.isfinite(adjoint[name]):  # else "predicted NaN ... relative error NaN%"
+            raise UsageError(f"∂L/∂{name} of {network.name} is not a number at the starting values (the loss "
+                             f"has no slope there, or it is too large); nothing to predict from")
         delta = float(delta)
         moved[name] = leaves[name] + delta
         terms.append(NetworkNudgeTerm(name, adjoint[name], delta, adjoint[name] * delta, leaves[name], moved[name]))
     predicted = math.fsum(t.product for t in terms)
     after = engine.forward(moved)[LOSS]
-    for where, loss in (("at the starting values", values[LOSS]), ("after this nudge", after)):
-        if not math.isfinite(loss):  # else NaN compares as neither a rise nor a fall
-            raise UsageError(f"the loss of {network.name} is too large to compute {where}; try smaller values")
+    _check_loss(network, after, "after this nudge")
     actual = after - values[LOSS]
     rel = abs(actual - predicted) / abs(actual) if actual != 0 and math.isfinite(actual) else None
     return NetworkNudge(network.name, tuple(terms), predicted, values[LOSS], after, actual, rel)
+
+
+def _check_loss(network: Network, loss: float, where: str) -> None:
+    if not math.isfinite(loss):  # else NaN compares as neither a rise nor a fall
+        raise UsageError(f"the loss of {network.name} is too large to compute {where}; try smaller values")
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ class Surface:
     fixed: Mapping[str, float]  # other parameters, held at these values
     lowest: tuple[float, float, float]  # the grid cell with the least loss (x, y, loss)
     valley: tuple[tuple[int, int], ...]  # cells (i, j) that are the least loss of their row or column
+    #: the curve where the loss is exactly 0 ("w1·w2 = 10"), when it is one; else None
+    zero_curve: str | None = None
 
     def cell(self, x: float, y: float) -> tuple[int, int] | None:
         """The grid cell (i, j) that holds the point, or None outside the range."""
@@ -132,7 +134,7 @@ def loss_surface(network: Network, params: tuple[str, str] | None = None,
                   if math.isfinite(losses[j][i])), key=lambda t: t[2], default=(math.nan, math.nan, math.nan))
     fixed = {k: float(v) for k, v in network.parameters.items() if k not in params}
     return Surface(network.name, params, x_range, y_range, xs, ys, losses, tuple(path), rate, run.diverged_at,
-                   fixed, lowest, _valley(losses))
+                   fixed, lowest, _valley(losses), zero_curve(network, params))
 
 
 def _loss(engine: Engine, start: dict[str, float], p: str, q: str, x: float, y: float) -> float:
@@ -158,3 +160,42 @@ def _valley(losses: tuple[tuple[float, ...], ...]) -> tuple[tuple[int, int], ...
                 cells.add((i, j))
     return tuple(sorted(cells))
 
+
+
+def zero_curve(network: Network, params: tuple[str, str]) -> str | None:
+    """``"w1·w2 = 10"`` when the loss over the two parameters is c·f(p, q)^(2k), c > 0, f a polynomial
+    in both: the minimum is then L = 0 along the whole curve f = 0, not at a point. Else None.
+
+    Only small polynomials are tried (SymPy's factor_list); anything else is None, never slow.
+    """
+    import sympy
+
+    from backprop_cli import notation as nt
+
+    try:
+        leaves = network.leaves()
+        inlined: dict[str, sympy.Expr] = {}
+        for node in network.nodes:  # every node written in the leaves, others than the two at their values
+            inlined[node.name] = node.expr.xreplace({
+                s: inlined[s.name] if s.name in inlined else leaves[s.name]
+                for s in node.expr.free_symbols if s.name in inlined or (s.name in leaves and s.name not in params)})
+        expr = inlined[network.loss.name]
+        p, q = (next((s for s in expr.free_symbols if s.name == n), None) for n in params)
+        if p is None or q is None or sympy.count_ops(expr) > 60 or not expr.is_polynomial(p, q):
+            return None
+        coeff, factors = sympy.factor_list(sympy.expand(expr), p, q)
+        if coeff <= 0 or len(factors) != 1:
+            return None
+        (f, power), = factors
+        if power % 2 or not (f.has(p) and f.has(q)) or sympy.Poly(f, q).degree() > 2:
+            return None
+        at = leaves[p.name]  # the curve must be real where the descent starts (p² + q² + 1 = 0 is not)
+        if not any(root.xreplace({p: at}).is_real for root in sympy.solve(f, q)):
+            return None
+        constant = f.as_independent(p, q, as_Add=True)[0]
+        lhs = f - constant
+        if lhs.could_extract_minus_sign():
+            lhs, constant = -lhs, -constant
+        return f"{nt.formula(lhs)} = {nt.formula(-constant)}"
+    except Exception:  # noqa: BLE001 - a caption, never worth failing the picture for
+        return None
