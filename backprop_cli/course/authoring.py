@@ -217,13 +217,10 @@ def add_lesson(path: Path, folder: Path, *, force: bool = False) -> Added:
     network = lesson.spec.setup.network
     net_source = net_target = None
     if network and network not in _builtin_names():
-        net_source = (source_folder / network).resolve()
-        try:
-            relative = net_source.relative_to(source_folder)
-        except ValueError:
-            raise UsageError(f"{path}: setup.network '{network}' is outside the lesson's folder; keep the "
-                             "network beside the lesson (or in a folder below it)") from None
-        net_target = folder / relative
+        from backprop_cli.course.network_ref import resolve_network
+
+        net_source = Path(resolve_network(network, source_folder))  # the loader's rule: inside the folder
+        net_target = folder / net_source.relative_to(source_folder)
     for info in catalog():
         if info.id == lesson.id and Path(info.path).resolve() != target.resolve():
             where = "a shipped lesson" if info.source == "shipped" else str(info.path)
