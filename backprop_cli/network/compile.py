@@ -27,6 +27,7 @@ import sympy
 from sympy.printing.precedence import precedence
 from sympy.printing.pycode import PythonCodePrinter
 
+from backprop_cli.expressions import symbol
 from backprop_cli.mathfunctions import NUMERIC_FUNCTIONS, _num_pow
 from backprop_cli.network.graph import LOSS, Network
 
@@ -56,9 +57,6 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
     "_ERRORS": ERRORS,  # type: ignore[dict-item]
     "_nan": math.nan,  # type: ignore[dict-item]
     "_inf": math.inf,  # type: ignore[dict-item]
-    "_range": range,  # type: ignore[dict-item]
-    "_all": all,  # type: ignore[dict-item]
-    "_isfinite": math.isfinite,
 }
 
 
@@ -162,7 +160,7 @@ class Compiled:
 
 
 # Status codes returned by the generated ``descend``.
-DONE, DIVERGED, REACHED, RAISED, NOT_FINITE = 0, 1, 2, 3, 4
+DONE, DIVERGED, REACHED, RAISED = 0, 1, 2, 3
 
 
 def compile_engine(network: Network) -> Compiled:
@@ -188,30 +186,33 @@ def compile_engine(network: Network) -> Compiled:
         "def descend(leaves, lr, steps, until, append, on_step):",
         f"    {_unpack(v, leaves)} = leaves",
         "    done = 0",
+        f"    status = {DONE}",
         "    while done < steps:",
         "        try:",
         *(f"            {x}" for temps, value, _ in forward_steps for x in (*temps, *value)),
         f"            loss = {v[LOSS]}",
         "        except _ERRORS:",
-        f"            return {RAISED}, done, {p_vars}",
+        f"            status = {RAISED}",
+        "            break",
         "        if not -_inf < loss < _inf:",
-        f"            return {DIVERGED}, done, {p_vars}",
+        f"            status = {DIVERGED}",
+        "            break",
         "        if until is not None and loss <= until:",
-        f"            return {REACHED}, done, {p_vars}",
+        f"            status = {REACHED}",
+        "            break",
         "        try:",
         *(f"            {x}" for x in backward),
         "        except _ERRORS:",
-        f"            return {RAISED}, done, {p_vars}",
+        f"            status = {RAISED}",
+        "            break",
         "        append(loss)",
-        *(f"        {v[p]} = {v[p]} - lr*{gradient[p]}" for p in params),
+        "        if on_step is not None:",
+        f"            grads = {g_vars}",
+        *(f"        {v[p]} = {v[p]} - lr*{_factor(gradient[p])}" for p in params),
         "        done += 1",
         "        if on_step is not None:",
-        f"            on_step(loss, {g_vars}, {p_vars})",
-        *(f"        {x}" for x in _sum_lines("check", [v[p] for p in params])),
-        "        if not -_inf < check < _inf:",
-        f"            if not _all(_isfinite(p) for p in {p_vars}):",
-        f"                return {NOT_FINITE}, done, {p_vars}",
-        f"    return {DONE}, done, {p_vars}",
+        f"            on_step(loss, grads, {p_vars})",
+        f"    return status, done, {p_vars}",
     ]
     source = "\n".join(lines) + "\n"
     namespace = _namespace(source)
@@ -234,9 +235,19 @@ def _sum_lines(target: str, terms: Sequence[str]) -> list[str]:
 
 
 def _print(printer: _Printer, expr: sympy.Expr) -> str:
+    """The printer's text; the shapes a layered network is made of (w·h, a sum of them) directly,
+    with the same name lookup (SymPy's printer costs tens of microseconds per term)."""
     if expr.is_Symbol:
         return printer._print_Symbol(expr)
+    if expr.is_Mul and len(expr.args) == 2 and expr.args[0].is_Symbol and expr.args[1].is_Symbol:
+        return f"{printer._print_Symbol(expr.args[0])}*{printer._print_Symbol(expr.args[1])}"
+    if expr.is_Add and all(_simple(t) for t in expr.args):
+        return " + ".join(_print(printer, t) for t in expr.args)
     return printer.doprint(expr)
+
+
+def _simple(term: sympy.Expr) -> bool:
+    return term.is_Symbol or (term.is_Mul and len(term.args) == 2 and all(a.is_Symbol for a in term.args))
 
 
 def _expr_lines(target: str, expr: sympy.Expr, printer: _Printer) -> list[str]:
@@ -285,6 +296,7 @@ def _backward_lines(network: Network, printer: _Printer, v: dict[str, str]) -> t
     g = {name: f"g{index[name]}" for name in needed}
     g[LOSS] = "1.0"
     terms: dict[str, list[str]] = {name: [] for name in needed}
+    reads: dict[str, set[sympy.Basic]] = {name: set() for name in needed}  # symbols in a name's terms
     lines: list[str] = []
     for node in reversed(network.nodes):
         if node.name not in needed:
@@ -303,15 +315,25 @@ def _backward_lines(network: Network, printer: _Printer, v: dict[str, str]) -> t
             replacements = {e: f"({_print(printer, r)})" for e, r in zip(compound, reduced)}
         for loc in used:
             terms[loc.dep].append(_term(g[node.name], loc.shown, printer, replacements))
+            reads[loc.dep] |= loc.shown.free_symbols
+    # A parameter's gradient is written into its update (w ← w − α·(∂L/∂z·h)) when it is one
+    # term that reads no parameter (the update of another would change it); else it is a variable.
+    param_symbols = {symbol(p) for p in params}
     gradient = {}
     for p in network.parameters:
         pending = terms.get(p)
         if pending is None:
             gradient[p] = "0.0"
-            continue
-        lines += _sum_lines(g[p], pending)
-        gradient[p] = g[p]
+        elif len(pending) == 1 and not (reads[p] & param_symbols):
+            gradient[p] = pending[0]
+        else:
+            lines += _sum_lines(g[p], pending)
+            gradient[p] = g[p]
     return lines, gradient
+
+
+def _factor(text: str) -> str:
+    return text if text.isidentifier() or text == "0.0" else f"({text})"
 
 
 def _term(upstream: str, local: sympy.Expr, printer: _Printer, replacements: dict) -> str:

@@ -24,7 +24,7 @@ from typing import Any, Union
 import sympy
 
 from backprop_cli.errors import DivergenceError
-from backprop_cli.network.compile import DIVERGED, DONE, NOT_FINITE, REACHED, Compiled, compile_engine
+from backprop_cli.network.compile import DIVERGED, DONE, RAISED, REACHED, Compiled, compile_engine
 from backprop_cli.network.graph import LOSS, Network
 
 Value = Union[float, sympy.Expr]
@@ -136,6 +136,21 @@ class Run:
 OnStep = Callable[[float, tuple[float, ...], tuple[float, ...]], Any]
 
 
+def _as_floats(leaves: Mapping[str, Value]) -> dict[str, float]:
+    # p/q is correctly rounded, as float(Rational) is, and ten times faster (thousands of weights)
+    return {k: v.p / v.q if isinstance(v, sympy.Rational) else float(v) for k, v in leaves.items()}
+
+
+class _NotFinite(Exception):
+    def __init__(self, parameters: tuple[float, ...]):
+        self.parameters = parameters
+
+
+def _stop_when_not_finite(loss: float, grads: tuple[float, ...], params: tuple[float, ...]) -> None:
+    if not all(math.isfinite(p) for p in params):
+        raise _NotFinite(params)
+
+
 class Engine:
     """A network with its generated float functions (compiled on first use) and the exact route."""
 
@@ -143,6 +158,7 @@ class Engine:
         self.network = network
         self._compiled: Compiled | None = None
         self._dependents: dict[str, frozenset[str]] = {}
+        self._floats: dict[str, float] | None = None
 
     @property
     def compiled(self) -> Compiled:
@@ -151,7 +167,12 @@ class Engine:
         return self._compiled
 
     def floats(self, leaves: Mapping[str, Value] | None = None) -> dict[str, float]:
-        return {k: float(v) for k, v in (self.network.leaves() if leaves is None else leaves).items()}
+        """Leaf values as floats (the network's own when ``leaves`` is None, converted once)."""
+        if leaves is None:
+            if self._floats is None:
+                self._floats = _as_floats(self.network.leaves())
+            return dict(self._floats)
+        return _as_floats(leaves)
 
     # -- numeric (float) ---------------------------------------------------------------------
     def forward(self, leaves: Mapping[str, float]) -> dict[str, float]:
@@ -276,44 +297,49 @@ class Engine:
         if steps < 0 or not math.isfinite(lr) or lr <= 0:
             raise ValueError(f"descend needs steps ≥ 0 and a positive learning rate, not {steps}, {lr}")
         c = self.compiled
-        current = list(self.floats(leaves)[n] for n in c.leaves)
+        given = self.floats(leaves)
+        start = [given[n] for n in c.leaves]
         where = [c.leaves.index(p) for p in c.parameters]
-        losses: list[float] = []
-        done, diverged_at, reached = 0, None, False
-        while done < steps:
-            status, made, params = c.descend(tuple(current), lr, steps - done, until, losses.append, on_step)
-            done += made
-            for i, value in zip(where, params):
-                current[i] = value
-            if status == DONE:
-                break
-            if status == NOT_FINITE:
-                diverged_at = done
-                break
-            if status == DIVERGED:
-                diverged_at = done + 1
-                break
-            if status == REACHED:
-                reached = True
-                break
-            # RAISED: a formula raised (1/0, an overflowing power); this step again, node by node,
-            # as the explained path computes it (a node that raises is NaN, the others go on).
-            status = self._careful_step(current, where, lr, until, losses, on_step)
-            if status == DIVERGED:
-                diverged_at = done + 1
-                break
-            if status == REACHED:
-                reached = True
-                break
-            done += 1
-            if status == NOT_FINITE:
-                diverged_at = done
-                break
+        done, status, current, losses = self._run(start, where, lr, steps, until, on_step)
+        diverged_at = done + 1 if status == DIVERGED else None
+        if not all(math.isfinite(current[i]) for i in where):
+            # An update made a parameter inf or NaN; a later loss need not show it (relu(NaN) is 0).
+            # Rare, so not checked on every step: run again, stopping at the first such update.
+            done, status, current, losses = self._run(start, where, lr, done, until, _stop_when_not_finite)
+            diverged_at = done
         final = c.forward(tuple(current))[-1]
         if diverged_at is None and not math.isfinite(final):
             diverged_at = done + 1
         parameters = {p: current[i] for p, i in zip(c.parameters, where)}
-        return Descent(lr, done, losses, parameters, final, diverged_at, reached)
+        return Descent(lr, done, losses, parameters, final, diverged_at, status == REACHED)
+
+    def _run(self, start: list[float], where: list[int], lr: float, steps: int, until: float | None,
+             on_step: OnStep | None) -> tuple[int, int, list[float], list[float]]:
+        """(steps made, how it stopped, the leaves at the end, the loss before each step)."""
+        c = self.compiled
+        current = list(start)
+        losses: list[float] = []
+        done, status = 0, DONE
+        try:
+            while done < steps:
+                status, made, params = c.descend(tuple(current), lr, steps - done, until, losses.append, on_step)
+                done += made
+                for i, value in zip(where, params):
+                    current[i] = value
+                if status != RAISED:
+                    break
+                # A formula raised (1/0, an overflowing power): this step again, node by node, as
+                # the explained path computes it (a node that raises is NaN, the others go on).
+                status = self._careful_step(current, where, lr, until, losses, on_step)
+                if status != DONE:
+                    break
+                done += 1
+        except _NotFinite as stop:
+            done = len(losses)
+            for i, value in zip(where, stop.parameters):
+                current[i] = value
+            status = DONE
+        return done, status, current, losses
 
     def _careful_step(self, current: list[float], where: list[int], lr: float, until: float | None,
                       losses: list[float], on_step: OnStep | None) -> int:
@@ -329,10 +355,9 @@ class Engine:
         for i, g in zip(where, grads):
             current[i] = current[i] - lr * g
         losses.append(loss)
-        params = tuple(current[i] for i in where)
         if on_step is not None:
-            on_step(loss, grads, params)
-        return DONE if all(math.isfinite(p) for p in params) else NOT_FINITE
+            on_step(loss, grads, tuple(current[i] for i in where))
+        return DONE
 
     def train(self, lr: float, steps: int, leaves: Mapping[str, Value] | None = None,
               *, until: float | None = None) -> Run:
@@ -342,7 +367,7 @@ class Engine:
         start = self.floats(leaves)
         run = self.descend(lr, steps, start, until=until, on_step=lambda *row: rows.append(row))
         history = tuple(HistoryEntry(k, loss, dict(zip(params, g)), dict(zip(params, p)))
-                        for k, (loss, g, p) in enumerate(rows, start=1))
+                        for k, (loss, g, p) in enumerate(rows[:run.steps], start=1))
         return Run(self.network.name, run.lr, run.steps, history, run.parameters, run.loss_after,
                    run.diverged_at, self, start)
 
