@@ -93,7 +93,7 @@ class Network:
 
 #: A plain decimal number ("0.25", "-3", "1e-05"): read without the formula parser (a layered
 #: network has thousands), to the same exact Rational the parser gives.
-_PLAIN = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{1,3})?")
+_PLAIN = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{1,2})?")
 
 
 def _value(text: str, source: str, lines, loc) -> sympy.Rational:
