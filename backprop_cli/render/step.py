@@ -12,6 +12,7 @@ from backprop_cli.network.engine import Chain, Pass, StepDetail
 from backprop_cli.network.graph import LOSS, Network
 
 MAX_HISTORY_ROWS = 20
+MAX_FORWARD_ROWS = 40
 
 
 def forward_table(network: Network, p: Pass, digits: int, title: str = "Forward pass") -> Table:
@@ -20,7 +21,15 @@ def forward_table(network: Network, p: Pass, digits: int, title: str = "Forward 
     table.add_column("formula", style="formula", overflow="fold")
     table.add_column("with numbers", overflow="fold")
     table.add_column("value", style="value", justify="right", overflow="fold")
-    for node in network.nodes:
+    nodes = list(network.nodes)
+    hidden = len(nodes) - MAX_FORWARD_ROWS
+    if hidden > 0:  # a long chain: its ends (a terminal cannot show thousands of rows usefully)
+        half = MAX_FORWARD_ROWS // 2
+        nodes = nodes[:half] + [None] + nodes[-half:]
+    for node in nodes:
+        if node is None:
+            table.add_row("⋮", f"({hidden:,} more nodes; --json has every value)", "", "⋮")
+            continue
         values = {d: p.values[d] for d in node.deps}
         table.add_row(
             nt.name(node.name),
