@@ -7,11 +7,7 @@ Plain data in, plain data out, so the CLI stays a few lines and tests can call t
 
 from __future__ import annotations
 
-import json
 import math
-import mmap
-import tempfile
-from array import array
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -153,22 +149,28 @@ class _HistoryFile:
     """``on_step`` writing each step as one row of doubles to a temporary file (streamed, not held)."""
 
     def __init__(self, width: int):
+        import tempfile
+        from array import array
+
+        self.array = array
         self.file = tempfile.TemporaryFile()
         self.width = 1 + 2 * width
         self.count = 0
         self.first: tuple[tuple[float, ...], tuple[float, ...]] | None = None
-        self.map: mmap.mmap | None = None
+        self.map: Any = None
         self.view: memoryview | None = None
 
     def __call__(self, loss: float, grads: tuple[float, ...], params: tuple[float, ...]) -> None:
         if self.first is None:
             self.first = (grads, params)
-        array("d", (loss, *grads, *params)).tofile(self.file)
+        self.array("d", (loss, *grads, *params)).tofile(self.file)
         self.count += 1
 
     def column(self, index: int) -> list[float]:
         """One column (0: the loss, then the gradients, then the parameters) of the rows written."""
         if self.view is None:
+            import mmap
+
             self.file.flush()
             self.map = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
             self.view = memoryview(self.map).cast("d")
@@ -200,6 +202,8 @@ def write_json(out: IO[str], network: Network, lr: float | None = None, steps: i
     {name: [...]}}``: the loss before each step, its gradients, the parameters after it. Nothing is
     written unless the run succeeds (a divergence raises first: no half document).
     """
+    import json
+
     check_steps(steps)
     rate = learning_rate(lr, network)
     engine = Engine(network)

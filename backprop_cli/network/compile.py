@@ -70,6 +70,12 @@ class _Printer(PythonCodePrinter):
     def __init__(self, names: dict[str, str]):
         super().__init__({"order": "none", "fully_qualified_modules": False, "strict": True})
         self.names = names
+        # used through ``text`` (not ``doprint``, whose assignment handling imports sympy.codegen)
+        self._not_supported: set = set()
+        self._number_symbols: set = set()
+
+    def text(self, expr) -> str:
+        return self._print(expr)
 
     def _print_Symbol(self, expr):
         try:
@@ -243,7 +249,7 @@ def _print(printer: _Printer, expr: sympy.Expr) -> str:
         return f"{printer._print_Symbol(expr.args[0])}*{printer._print_Symbol(expr.args[1])}"
     if expr.is_Add and all(_simple(t) for t in expr.args):
         return " + ".join(_print(printer, t) for t in expr.args)
-    return printer.doprint(expr)
+    return printer.text(expr)
 
 
 def _simple(term: sympy.Expr) -> bool:
