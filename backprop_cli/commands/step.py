@@ -25,6 +25,16 @@ def register(app: typer.Typer) -> None:
         """Compute a forward pass, the backward pass, the update and the new loss."""
         from backprop_cli.network import calculator
 
+        if history and not as_json:
+            from backprop_cli.errors import UsageError
+
+            raise UsageError("--history goes with --json (the report shows the first and last steps)")
+        if as_json:
+            import sys
+
+            # a file run before: its compiled form from the cache, without parsing or SymPy
+            if not set_ and not check and calculator.json_from_cache(sys.stdout, network, lr, steps, history=history):
+                return
         net = calculator.load(network, set_)
         checks = None
         if check:
@@ -32,18 +42,13 @@ def register(app: typer.Typer) -> None:
 
             checks = gradient_check(net)
         if as_json:
-            import sys
-
             extra = None
             if checks:
                 extra = {"check": {c.parameter: {"analytic": c.analytic, "finite_difference": c.numeric,
                                                  "relative_error": c.relative_error} for c in checks}}
-            calculator.write_json(sys.stdout, net, lr, steps, history=history, extra=extra)
+            calculator.write_json(sys.stdout, net, lr, steps, history=history, extra=extra,
+                                  cache_as=None if set_ else network)
             return
-        if history:
-            from backprop_cli.errors import UsageError
-
-            raise UsageError("--history goes with --json (the report shows the first and last steps)")
         _, run = calculator.step(net, lr, steps)
         from backprop_cli.render.step import run_view
         from backprop_cli.render.theme import console

@@ -53,8 +53,12 @@ def parse_assignments(items: Iterable[str], network: Network, option: str = "--s
 
 def learning_rate(lr: float | None, network: Network) -> float:
     """``--lr`` if given (it must be positive), else the network's own rate, else 0.01."""
+    return rate(lr, None if network.learning_rate is None else float(network.learning_rate))
+
+
+def rate(lr: float | None, own: float | None) -> float:
     if lr is None:
-        return float(network.learning_rate) if network.learning_rate is not None else DEFAULT_LR
+        return own if own is not None else DEFAULT_LR
     if not math.isfinite(lr) or lr <= 0:
         raise UsageError(f"--lr must be a positive number, not {lr:g}")
     return lr
@@ -194,42 +198,71 @@ class _FirstStep:
             self.first = (grads, params)
 
 
+def json_from_cache(out: IO[str], network: str, lr: float | None = None, steps: int = 1, *,
+                    history: bool = False) -> bool:
+    """Write the `--json` document from the cache if this file's compiled network is there (else False)."""
+    from backprop_cli.network import cache
+
+    check_steps(steps)
+    data = cache.file_bytes(network) if cache.enabled() else None
+    entry = cache.lookup(data) if data is not None else None
+    if entry is None:
+        return False
+    compiled = cache.compiled(entry, lambda: load(network))
+    engine = Engine.precompiled(compiled, dict(zip(entry.leaves, entry.values)))
+    _write(out, engine, entry.name, rate(lr, entry.learning_rate), steps, history, None)
+    return True
+
+
 def write_json(out: IO[str], network: Network, lr: float | None = None, steps: int = 1, *,
-               history: bool = False, extra: Mapping[str, Any] | None = None) -> None:
+               history: bool = False, extra: Mapping[str, Any] | None = None, cache_as: str | None = None) -> None:
     """The `--json` document, full-precision floats; with ``history``, every step as arrays.
 
     ``history`` is ``{"step": [...], "loss": [...], "gradients": {name: [...]}, "parameters":
     {name: [...]}}``: the loss before each step, its gradients, the parameters after it. Nothing is
-    written unless the run succeeds (a divergence raises first: no half document).
+    written unless the run succeeds (a divergence raises first: no half document). ``cache_as``: the
+    network's name or path, to keep its compiled form for the next run (see :mod:`.cache`).
     """
+    check_steps(steps)
+    engine = Engine(network)
+    _write(out, engine, network.name, learning_rate(lr, network), steps, history, extra)
+    if cache_as is not None:
+        from backprop_cli.network import cache
+
+        data = cache.file_bytes(cache_as) if cache.enabled() else None
+        if data is not None:
+            own = None if network.learning_rate is None else float(network.learning_rate)
+            cache.store(data, engine.compiled, engine.floats(), network.name, own)
+
+
+def _write(out: IO[str], engine: Engine, name: str, rate_: float, steps: int, history: bool,
+           extra: Mapping[str, Any] | None) -> None:
     import json
 
-    check_steps(steps)
-    rate = learning_rate(lr, network)
-    engine = Engine(network)
     start = engine.floats()
     check_start(engine, start)
-    params = tuple(network.parameters)
+    c = engine.compiled
+    params = c.parameters
     values = engine.forward(start)
     recorder: _HistoryFile | _FirstStep = _HistoryFile(len(params)) if history else _FirstStep()
     try:
         if history:
-            run = engine.descend(rate, steps, start, on_step=recorder)
+            run = engine.descend(rate_, steps, start, on_step=recorder)
         else:  # only step 1 is recorded; the rest runs without a callback
-            run = engine.descend(rate, 1, start, on_step=recorder)
+            run = engine.descend(rate_, 1, start, on_step=recorder)
             if steps > 1 and run.diverged_at is None:
-                more = engine.descend(rate, steps - 1, {**start, **run.parameters})
+                more = engine.descend(rate_, steps - 1, {**start, **run.parameters})
                 diverged = None if more.diverged_at is None else more.diverged_at + 1
-                run = type(run)(rate, run.steps + more.steps, (), more.parameters, more.loss_after, diverged, False)
+                run = type(run)(rate_, run.steps + more.steps, (), more.parameters, more.loss_after, diverged, False)
         if run.diverged_at is not None:
-            raise DivergenceError(run.diverged_at, rate, "overflowed or became NaN")
+            raise DivergenceError(run.diverged_at, rate_, "overflowed or became NaN")
         assert recorder.first is not None
         grads, _ = recorder.first
         head = {
-            "network": network.name,
-            "lr": rate,
+            "network": name,
+            "lr": rate_,
             "steps": run.steps,
-            "forward": {n.name: values[n.name] for n in network.hidden},
+            "forward": {n: values[n] for n in c.nodes[:-1]},
             "loss": values[LOSS],
             "gradients": dict(zip(params, grads)),
             "parameters": dict(run.parameters),
@@ -245,9 +278,9 @@ def write_json(out: IO[str], network: Network, lr: float | None = None, steps: i
         out.write(f'    "loss": {json.dumps(recorder.column(0))},\n')
         for key, offset in (("gradients", 1), ("parameters", 1 + len(params))):
             out.write(f'    "{key}": {{\n')
-            for i, name in enumerate(params):
+            for i, param in enumerate(params):
                 comma = "," if i < len(params) - 1 else ""
-                out.write(f'      {json.dumps(name)}: {json.dumps(recorder.column(offset + i))}{comma}\n')
+                out.write(f'      {json.dumps(param)}: {json.dumps(recorder.column(offset + i))}{comma}\n')
             out.write("    }" + ("," if key == "gradients" else "") + "\n")
         out.write("  }\n}\n")
     finally:

@@ -154,14 +154,19 @@ class Compiled:
     source: str
     forward: Callable[[Sequence[float]], tuple[float, ...]]
     descend: Callable[..., tuple[int, int, tuple[float, ...]]]
-    _network: Network = field(repr=False)
+    network: Network | None = field(repr=False)
+    loader: Callable[[], Network] | None = field(default=None, repr=False)  # when network is None
     _explain: Callable | None = field(default=None, repr=False)
 
     def explain(self, values: Sequence[float]) -> tuple[tuple[float, ...], tuple[float, ...]]:
         """(every local derivative's value, ∂L/∂name for every leaf and node), from all values."""
         if self._explain is None:  # generated on first use: only the views that show a step need it
-            source = _explain_source(self._network, self.leaves + self.nodes)
-            self._explain = _load(source, "explain")
+            if self.network is None:
+                assert self.loader is not None
+                self.network = self.loader()
+                self.locals = tuple((n.name, loc.dep) for n in reversed(self.network.nodes) for loc in n.locals)
+            source = _explain_source(self.network, self.leaves + self.nodes)
+            self._explain = namespace(source)["explain"]
         return self._explain(values)
 
 
@@ -221,9 +226,9 @@ def compile_engine(network: Network) -> Compiled:
         f"    return status, done, {p_vars}",
     ]
     source = "\n".join(lines) + "\n"
-    namespace = _namespace(source)
+    functions = namespace(source)
     locals_ = tuple((n.name, loc.dep) for n in reversed(network.nodes) for loc in n.locals)
-    return Compiled(leaves, nodes, params, locals_, source, namespace["forward"], namespace["descend"], network)
+    return Compiled(leaves, nodes, params, locals_, source, functions["forward"], functions["descend"], network)
 
 
 def _unpack(v: dict[str, str], names: Sequence[str]) -> str:
@@ -389,7 +394,8 @@ def _float_text(printer: _Printer, expr: sympy.Expr) -> str:
     return text if expr.free_symbols else f"_float({text})"
 
 
-def _namespace(source: str) -> dict:
+def namespace(source: str) -> dict:
+    """Compile generated source; its functions see only :data:`FUNCTIONS` (no builtins)."""
     try:
         code = compile(source, "<backprop network>", "exec")
     except (RecursionError, MemoryError, SyntaxError) as exc:
@@ -397,7 +403,3 @@ def _namespace(source: str) -> dict:
     namespace: dict = {"__builtins__": {}, **FUNCTIONS}
     exec(code, namespace)  # noqa: S102 - generated above from the checked graph, see the module docstring
     return namespace
-
-
-def _load(source: str, name: str) -> Callable:
-    return _namespace(source)[name]

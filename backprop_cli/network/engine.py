@@ -160,6 +160,14 @@ class Engine:
         self._dependents: dict[str, frozenset[str]] = {}
         self._floats: dict[str, float] | None = None
 
+    @classmethod
+    def precompiled(cls, compiled: Compiled, leaves: Mapping[str, float], network: Network | None = None) -> "Engine":
+        """An engine for functions compiled earlier (the cache): descend and forward, no SymPy network."""
+        engine = cls(network)  # type: ignore[arg-type]
+        engine._compiled = compiled
+        engine._floats = dict(leaves)
+        return engine
+
     @property
     def compiled(self) -> Compiled:
         if self._compiled is None:
