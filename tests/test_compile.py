@@ -175,3 +175,23 @@ def test_forward_of_a_deep_chain_matches_plain_python(tmp_path):
         n = n * 1.0001 if _ else 1.0001 * 0.5
     assert values["n3000"] == pytest.approx(n, rel=1e-12)
     assert values[LOSS] == pytest.approx((0.4 - n) ** 2 / 2, rel=1e-9)
+
+
+# --------------------------------------------------------------------------------------------
+# The derivative shortcuts give SymPy's own expressions (the chains show them)
+# --------------------------------------------------------------------------------------------
+
+_y, _yh, _w, _x, _z = (sympy.Symbol(n, real=True) for n in ("y", "yh", "w", "x", "z"))
+
+
+@pytest.mark.parametrize("expr", [
+    (_y - _yh) ** 2 / 2, (_yh - _y) ** 2, 3 * (_x - _w) ** 3, _w ** 2, (_w * _x) ** 2 / 2,
+    ((_y - _yh) ** 2 + (_x - _w) ** 2) / 2, -_w * _x, sympy.Rational(1, 3) * sympy.tanh(_w),
+    (_w + _x) ** -2, 2 * sympy.exp(_w) * _x, (_y - _yh) ** 2 * _w / 4, sympy.tanh(_w) ** 2,
+], ids=str)
+def test_derivative_shortcuts_equal_sympy_diff(expr):
+    from backprop_cli.network.graph import _derivative
+
+    for var in (_y, _yh, _w, _x):
+        if var in expr.free_symbols:
+            assert _derivative(expr, var) == sympy.diff(expr, var), var

@@ -193,9 +193,10 @@ def _node(name: str, text: str, expr: sympy.Expr, deps: tuple[str, ...], known) 
 def _derivative(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
     """``sympy.diff(expr, var)``, with shortcuts for the shapes a network is made of.
 
-    A product with ``var`` as one factor (w·h → h), and a function of ``var`` itself (tanh(z),
-    σ(z): the function's own derivative, as ``sympy.diff`` returns it) skip SymPy's general
-    machinery, whose assumption queries cost milliseconds per call.
+    A product with ``var`` as one factor (w·h → h), a function of ``var`` itself (tanh(z), σ(z):
+    the function's own derivative), a number times something, and an integer power skip SymPy's
+    general machinery, whose assumption queries cost milliseconds per call. The results are the
+    expressions ``sympy.diff`` returns (tests/test_compile.py compares them).
     """
     if expr == var:
         return sympy.S.One
@@ -207,4 +208,12 @@ def _derivative(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
             return sympy.Mul(*rest)  # w·h → h, without SymPy's general product rule
     if expr.is_Function and len(expr.args) == 1 and expr.args[0] == var:
         return expr.fdiff(1)
+    if expr.is_Mul:
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff != 1:
+            return coeff * _derivative(rest, var)  # ½·(y − ŷ)² → ½ · d(y − ŷ)²
+    if expr.is_Pow and expr.exp.is_Integer and expr.base.is_Add:
+        inner = _derivative(expr.base, var)
+        if inner.is_Number:  # (y − ŷ)² → −2·(y − ŷ): the power rule, a number for the inner derivative
+            return expr.exp * inner * expr.base ** (expr.exp - 1)
     return sympy.diff(expr, var)
