@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_network import layered, parameter_count  # noqa: E402
+from make_network import layered, parameter_count
 
 PY = sys.executable
 BACKPROP = str(Path(PY).parent / "backprop")
@@ -122,8 +122,8 @@ def memory(ctx: Context) -> list[str]:
     _, floor = run_once(FLOOR_STEP)
     _, peak = run_once([BACKPROP, "step", "--network", ctx.net(64), "--steps", "1000", "--json"])
     ok = "PASS" if peak <= 300 * 1024 else "over"
-    return [f"{'peak memory: step --steps 1000 --json, W = 64 (floor ' + format(floor / 1024, '.0f') + ' MB)':<56} "
-            f"{peak / 1024:10.4g} MB {'':>13} {'':>7} {'≤ 300':>6} {ok:>5}"]
+    label = f"peak memory: step --steps 1000 --json, W = 64 (floor {floor / 1024:.0f} MB)"
+    return [f"{label:<56} {peak / 1024:10.4g} MB {'':>13} {'':>7} {'≤ 300':>6} {ok:>5}"]
 
 
 def marginal(ctx: Context) -> list[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from backprop_cli.commands import Network, Precision, Sets
@@ -13,7 +11,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def step(
         network: Network = "simple",
-        lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate α (default: the network's, else 0.01)."),
+        lr: float | None = typer.Option(None, "--lr", help="Learning rate α (default: the network's, else 0.01)."),
         steps: int = typer.Option(1, "--steps", help="How many steps of gradient descent."),
         set_: Sets = [],  # noqa: B006 - Typer copies it
         precision: Precision = 6,

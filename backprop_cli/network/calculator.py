@@ -157,7 +157,7 @@ class _HistoryFile:
         from array import array
 
         self.array = array
-        self.file = tempfile.TemporaryFile()
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close(), after the document
         self.width = 1 + 2 * width
         self.count = 0
         self.first: tuple[tuple[float, ...], tuple[float, ...]] | None = None

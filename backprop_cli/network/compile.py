@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sympy
-from sympy.printing.precedence import precedence
 from sympy.printing.pycode import PythonCodePrinter
 
 from backprop_cli.expressions import symbol

@@ -19,15 +19,22 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Union
+from typing import Any
 
 import sympy
 
 from backprop_cli.errors import DivergenceError
-from backprop_cli.network.compile import DIVERGED, DONE, RAISED, REACHED, Compiled, compile_engine
+from backprop_cli.network.compile import (
+    DIVERGED,
+    DONE,
+    RAISED,
+    REACHED,
+    Compiled,
+    compile_engine,
+)
 from backprop_cli.network.graph import LOSS, Network
 
-Value = Union[float, sympy.Expr]
+Value = float | sympy.Expr
 
 #: More paths than this and a gradient's explanation is shown per consumer instead.
 MAX_PATHS = 24
@@ -86,7 +93,7 @@ class StepDetail:
     gradients: Mapping[str, Value]  # parameter → ∂L/∂parameter
     updates: tuple[Update, ...]
     after: Pass
-    engine: "Engine" = field(repr=False, compare=False)
+    engine: Engine = field(repr=False, compare=False)
 
     @cached_property
     def chains(self) -> tuple[Chain, ...]:
@@ -125,7 +132,7 @@ class Run:
     parameters: Mapping[str, float]  # after the last update
     loss_after: float
     diverged_at: int | None  # step at which the loss overflowed or became NaN
-    engine: "Engine" = field(repr=False, compare=False)
+    engine: Engine = field(repr=False, compare=False)
     start: Mapping[str, float] = field(repr=False, compare=False)
 
     @cached_property
@@ -161,7 +168,7 @@ class Engine:
         self._floats: dict[str, float] | None = None
 
     @classmethod
-    def precompiled(cls, compiled: Compiled, leaves: Mapping[str, float], network: Network | None = None) -> "Engine":
+    def precompiled(cls, compiled: Compiled, leaves: Mapping[str, float], network: Network | None = None) -> Engine:
         """An engine for functions compiled earlier (the cache): descend and forward, no SymPy network."""
         engine = cls(network)  # type: ignore[arg-type]
         engine._compiled = compiled

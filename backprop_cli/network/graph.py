@@ -7,10 +7,10 @@ The engine only multiplies and adds them; the views only show them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Mapping
 
 import sympy
 
@@ -82,7 +82,7 @@ class Network:
     def consumers(self, name: str) -> tuple[Node, ...]:
         return tuple(n for n in self.nodes if name in n.deps)
 
-    def with_values(self, overrides: Mapping[str, sympy.Rational]) -> "Network":
+    def with_values(self, overrides: Mapping[str, sympy.Rational]) -> Network:
         """The same graph with some leaf values replaced (``--set w1=3``)."""
         parts = {kind: dict(getattr(self, kind)) for kind in LEAF_KINDS}
         for name, value in overrides.items():

@@ -11,7 +11,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from backprop_cli.errors import UsageError
-from backprop_cli.network.calculator import check_start, check_steps, check_until, learning_rate
+from backprop_cli.network.calculator import (
+    check_start,
+    check_steps,
+    check_until,
+    learning_rate,
+)
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.graph import Network
 from backprop_cli.views import option_number
