@@ -140,7 +140,7 @@ def marginal(ctx: Context) -> list[str]:
     for width in WIDTHS:
         engine = Engine(load(ctx.net(width)))
         start = engine.floats()
-        lr = float(engine.network.learning_rate)
+        lr = float(engine.network.learning_rate or 0.01)
         peer = NumpyPeer(start, width)
         engine.descend(lr, 2, start)  # compiled, warm
         a, b = [], []

@@ -162,7 +162,7 @@ class _HistoryFile:
         self.count = 0
         self.first: tuple[tuple[float, ...], tuple[float, ...]] | None = None
         self.map: Any = None
-        self.view: memoryview | None = None
+        self.view: Any = None
 
     def __call__(self, loss: float, grads: tuple[float, ...], params: tuple[float, ...]) -> None:
         if self.first is None:

@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Union
 
 import sympy
 
@@ -34,7 +34,7 @@ from backprop_cli.network.compile import (
 )
 from backprop_cli.network.graph import LOSS, Network
 
-Value = float | sympy.Expr
+Value = Union[float, sympy.Expr]  # noqa: UP007 - mypy reads Union with an untyped class
 
 #: More paths than this and a gradient's explanation is shown per consumer instead.
 MAX_PATHS = 24

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from backprop_cli import notation as nt
 from backprop_cli.network.engine import Chain, Pass, StepDetail
-from backprop_cli.network.graph import LOSS, Network
+from backprop_cli.network.graph import LOSS, Network, Node
 
 MAX_HISTORY_ROWS = 20
 MAX_FORWARD_ROWS = 40
@@ -21,7 +21,7 @@ def forward_table(network: Network, p: Pass, digits: int, title: str = "Forward 
     table.add_column("formula", style="formula", overflow="fold")
     table.add_column("with numbers", overflow="fold")
     table.add_column("value", style="value", justify="right", overflow="fold")
-    nodes = list(network.nodes)
+    nodes: list[Node | None] = list(network.nodes)
     hidden = len(nodes) - MAX_FORWARD_ROWS
     if hidden > 0:  # a long chain: its ends (a terminal cannot show thousands of rows usefully)
         half = MAX_FORWARD_ROWS // 2
