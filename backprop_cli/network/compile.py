@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
+from backprop_cli.errors import FileFormatError
 from backprop_cli.expressions import symbol
 from backprop_cli.mathfunctions import NUMERIC_FUNCTIONS, _num_pow
 from backprop_cli.network.graph import LOSS, Network
@@ -164,8 +165,10 @@ class Compiled:
                 assert self.loader is not None
                 self.network = self.loader()
                 self.locals = tuple((n.name, loc.dep) for n in reversed(self.network.nodes) for loc in n.locals)
-            source = _explain_source(self.network, self.leaves + self.nodes)
-            self._explain = namespace(source)["explain"]
+            try:
+                self._explain = namespace(_explain_source(self.network, self.leaves + self.nodes))["explain"]
+            except CompileError as exc:
+                raise FileFormatError(self.network.source, str(exc)) from None
         return self._explain(values)
 
 
@@ -174,7 +177,14 @@ DONE, DIVERGED, REACHED, RAISED = 0, 1, 2, 3
 
 
 def compile_engine(network: Network) -> Compiled:
-    """Generate and compile ``forward`` and ``descend`` for ``network``."""
+    """Generate and compile ``forward`` and ``descend`` for ``network`` (a file error if it cannot be)."""
+    try:
+        return _compile_engine(network)
+    except CompileError as exc:
+        raise FileFormatError(network.source, str(exc)) from None
+
+
+def _compile_engine(network: Network) -> Compiled:
     leaves = tuple(network.leaves())
     nodes = tuple(n.name for n in network.nodes)
     params = tuple(network.parameters)

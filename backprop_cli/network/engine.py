@@ -196,6 +196,11 @@ class Engine:
         values.update(zip(c.nodes, c.forward(tuple(float(leaves[n]) for n in c.leaves))))
         return values
 
+    def loss(self, leaves: Mapping[str, float]) -> float:
+        """Only the loss, for float leaf values (a surface evaluates it a thousand times)."""
+        c = self.compiled
+        return c.forward(tuple(leaves[n] for n in c.leaves))[-1]
+
     def backward(self, values: Mapping[str, float]) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
         """(local derivative values, ∂L/∂name for every name)."""
         c = self.compiled

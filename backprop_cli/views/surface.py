@@ -15,7 +15,7 @@ from types import MappingProxyType
 from backprop_cli.errors import UsageError
 from backprop_cli.network.calculator import check_start, check_steps, learning_rate
 from backprop_cli.network.engine import Engine
-from backprop_cli.network.graph import LOSS, Network
+from backprop_cli.network.graph import Network
 from backprop_cli.views import option_number
 
 DEFAULT_STEPS = 30
@@ -137,7 +137,7 @@ def loss_surface(network: Network, params: tuple[str, str] | None = None,
 
 
 def _loss(engine: Engine, start: dict[str, float], p: str, q: str, x: float, y: float) -> float:
-    loss = engine.forward({**start, p: x, q: y})[LOSS]
+    loss = engine.loss({**start, p: x, q: y})
     return loss if math.isfinite(loss) else math.nan
 
 
