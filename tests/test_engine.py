@@ -472,7 +472,7 @@ def test_random_networks_gradients_match_sympy_and_finite_differences(tmp_path, 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(random_networks(max_width=2))
 def test_random_networks_float_route_equals_exact_route(tmp_path, case):
-    """The exact route (SymPy numbers, for lessons) and the float route (lambdify) agree.
+    """The exact route (SymPy numbers, for lessons) and the float route (the generated functions) agree.
 
     Narrower networks than above: exact values of nested sigmoids grow quickly, and SymPy
     checks their signs numerically on every operation.

@@ -22,7 +22,8 @@ from backprop_cli.network.model import load
 from backprop_cli.render.step import run_view
 from backprop_cli.render.theme import console
 
-JSON_KEYS = {"network", "lr", "forward", "loss", "gradients", "parameters", "loss_after", "history"}
+#: The default document: no per-step history (that is asked for with --history).
+JSON_KEYS = {"network", "lr", "steps", "forward", "loss", "gradients", "parameters", "loss_after"}
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
@@ -45,21 +46,36 @@ def run_json(capsys, *args: str) -> dict:
 
 def test_json_document_of_one_step_of_the_simple_network(capsys):
     doc = run_json(capsys)
-    assert set(doc) == JSON_KEYS
-    assert doc["network"] == "simple" and doc["lr"] == 0.01
+    assert set(doc) == JSON_KEYS  # no "history" unless asked for
+    assert doc["network"] == "simple" and doc["lr"] == 0.01 and doc["steps"] == 1
     assert doc["forward"] == {"h": 4.0, "y_hat": 2.0}
     assert doc["loss"] == 162.0
     assert doc["gradients"] == {"w1": -18.0, "w2": -72.0}
     assert doc["parameters"] == {"w1": pytest.approx(2.18, rel=1e-15), "w2": pytest.approx(1.22, rel=1e-15)}
     assert math.isclose(doc["loss_after"], 107.76294432, rel_tol=1e-14)
-    assert len(doc["history"]) == 1
-    (entry,) = doc["history"]
-    assert set(entry) == {"step", "loss", "gradients", "parameters"}
-    assert entry == {"step": 1, "loss": 162.0, "gradients": doc["gradients"], "parameters": doc["parameters"]}
+    with_history = run_json(capsys, "--history")
+    assert set(with_history) == JSON_KEYS | {"history"}
+    assert {k: v for k, v in with_history.items() if k != "history"} == doc
+    assert with_history["history"] == {
+        "step": [1], "loss": [162.0],
+        "gradients": {"w1": [-18.0], "w2": [-72.0]},
+        "parameters": {"w1": [doc["parameters"]["w1"]], "w2": [doc["parameters"]["w2"]]},
+    }
 
 
-def test_json_is_full_precision_and_equals_the_engine(capsys):
-    doc = run_json(capsys, "--network", "sigmoid", "--steps", "3")
+def test_default_json_of_many_steps_has_no_per_step_history(capsys):
+    code, out, err = run_cli(capsys, "--steps", "500", "--json")
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert set(doc) == JSON_KEYS and doc["steps"] == 500
+    assert len(out) < 600  # a few lines, whatever the number of steps
+    run = Engine(load("simple")).train(0.01, 500)
+    assert doc["parameters"] == dict(run.parameters) and doc["loss_after"] == run.loss_after
+    assert doc["gradients"] == dict(run.history[0].gradients)  # the first step's, as for one step
+
+
+def test_json_history_holds_every_step_bit_for_bit(capsys):
+    doc = run_json(capsys, "--network", "sigmoid", "--steps", "3", "--history")
     net = load("sigmoid")
     engine = Engine(net)
     d = engine.step_detail(0.1)
@@ -70,22 +86,33 @@ def test_json_is_full_precision_and_equals_the_engine(capsys):
     run = engine.train(0.1, 3)
     assert doc["parameters"] == dict(run.parameters)
     assert doc["loss_after"] == run.loss_after
-    assert [h["step"] for h in doc["history"]] == [1, 2, 3]
-    assert doc["history"][0]["gradients"] == doc["gradients"]
-    assert doc["history"][-1]["parameters"] == doc["parameters"]
+    history = doc["history"]
+    assert history["step"] == [1, 2, 3]
+    assert history["loss"] == [h.loss for h in run.history]
+    for p in net.parameters:
+        assert history["gradients"][p] == [h.gradients[p] for h in run.history]
+        assert history["parameters"][p] == [h.parameters[p] for h in run.history]
+        assert history["gradients"][p][0] == doc["gradients"][p]
+        assert history["parameters"][p][-1] == doc["parameters"][p]
     # each history loss is the loss before that step's update, at the previous step's parameters
-    assert doc["history"][0]["loss"] == doc["loss"]
-    second = engine.forward({**{k: float(v) for k, v in net.leaves().items()}, **doc["history"][0]["parameters"]})
-    assert doc["history"][1]["loss"] == second[LOSS]
+    assert history["loss"][0] == doc["loss"]
+    after_first = {p: history["parameters"][p][0] for p in net.parameters}
+    second = engine.forward({**{k: float(v) for k, v in net.leaves().items()}, **after_first})
+    assert history["loss"][1] == second[LOSS]
+
+
+def test_history_without_json_is_refused(capsys):
+    code, out, err = run_cli(capsys, "--history")
+    assert code == 2 and out == "" and "--history goes with --json" in err
 
 
 def test_thirty_steps_reach_the_sources_weights(capsys):
-    doc = run_json(capsys, "--steps", "30")
-    assert len(doc["history"]) == 30
+    doc = run_json(capsys, "--steps", "30", "--history")
+    assert len(doc["history"]["loss"]) == 30 and doc["steps"] == 30
     assert round(doc["parameters"]["w1"], 3) == 3.391
     assert round(doc["parameters"]["w2"], 3) == 2.949
-    assert doc["history"][-1]["parameters"] == doc["parameters"]
-    assert doc["history"][0]["gradients"] == doc["gradients"]
+    assert doc["history"]["parameters"]["w1"][-1] == doc["parameters"]["w1"]
+    assert doc["history"]["gradients"]["w2"][0] == doc["gradients"]["w2"]
     assert doc["loss_after"] < 1e-6
 
 

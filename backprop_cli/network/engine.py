@@ -1,26 +1,40 @@
 """Forward pass, backward pass (the chain rule, summed over paths), update, and many steps.
 
-The local derivatives come from the graph, derived once by SymPy. Here they are turned into
-plain Python float functions (``lambdify``) so that a thousand steps cost little more than one.
-The same walk also runs exactly, on SymPy numbers, for lessons that must show exact values.
+Two separate paths:
 
-Results are plain frozen dataclasses; they carry their own explanation (each gradient's chain
-of local derivatives), so every view shows the same truth.
+- :meth:`Engine.descend` runs N steps inside one function generated for the network
+  (:mod:`backprop_cli.network.compile`): only the losses are kept, and each step's gradients and
+  parameters only when a caller asks for them (``on_step``).
+- :meth:`Engine.explain_step` works one step out with every intermediate value, for the views that
+  show it; each gradient's explanation (its chain of local derivatives) is built only when a view
+  reads :attr:`StepDetail.chains`. The same step also runs exactly, on SymPy numbers, for lessons.
+
+Arguments are checked here only as a program's errors (``ValueError``); what a learner typed is
+checked, and worded, in the command layer (:mod:`backprop_cli.network.calculator`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Callable, Mapping, Union
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Union
 
 import sympy
 
-from backprop_cli.errors import DivergenceError, UsageError
-from backprop_cli.mathfunctions import NUMERIC_FUNCTIONS
+from backprop_cli.errors import DivergenceError
+from backprop_cli.network.compile import (
+    DIVERGED,
+    DONE,
+    RAISED,
+    REACHED,
+    Compiled,
+    compile_engine,
+)
 from backprop_cli.network.graph import LOSS, Network
 
-Value = Union[float, sympy.Expr]
+Value = Union[float, sympy.Expr]  # noqa: UP007 - mypy reads Union with an untyped class
 
 #: More paths than this and a gradient's explanation is shown per consumer instead.
 MAX_PATHS = 24
@@ -71,15 +85,19 @@ class Update:
 
 @dataclass(frozen=True)
 class StepDetail:
-    """Everything the source works out by hand for one step."""
+    """Everything the source works out by hand for one step; ``chains`` is built when first read."""
 
     before: Pass
     locals: Mapping[tuple[str, str], Value]  # (node, dep) → value of ∂node/∂dep
     adjoints: Mapping[str, Value]  # name → ∂L/∂name, for nodes and leaves
     gradients: Mapping[str, Value]  # parameter → ∂L/∂parameter
-    chains: tuple[Chain, ...]
     updates: tuple[Update, ...]
     after: Pass
+    engine: Engine = field(repr=False, compare=False)
+
+    @cached_property
+    def chains(self) -> tuple[Chain, ...]:
+        return tuple(self.engine.chain(p, self.locals, self.gradients[p]) for p in self.engine.network.parameters)
 
 
 @dataclass(frozen=True)
@@ -91,71 +109,104 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class Descent:
+    """N steps of gradient descent: the losses, and where the parameters ended."""
+
+    lr: float
+    steps: int  # updates made
+    losses: Sequence[float]  # the loss before each update
+    parameters: Mapping[str, float]  # after the last update
+    loss_after: float
+    diverged_at: int | None  # step at which the loss overflowed or became NaN
+    reached: bool  # stopped because the loss fell to ``until``
+
+
+@dataclass(frozen=True)
 class Run:
+    """``train``'s result: a descent with its history; ``detail`` (the first step) is worked out when read."""
+
     network: str
     lr: float
     steps: int
-    detail: StepDetail  # of the first step
     history: tuple[HistoryEntry, ...]
     parameters: Mapping[str, float]  # after the last update
     loss_after: float
     diverged_at: int | None  # step at which the loss overflowed or became NaN
+    engine: Engine = field(repr=False, compare=False)
+    start: Mapping[str, float] = field(repr=False, compare=False)
+
+    @cached_property
+    def detail(self) -> StepDetail:
+        return self.engine.explain_step(self.lr, self.start)
+
+
+OnStep = Callable[[float, tuple[float, ...], tuple[float, ...]], Any]
+
+
+def _as_floats(leaves: Mapping[str, Value]) -> dict[str, float]:
+    # p/q is correctly rounded, as float(Rational) is, and ten times faster (thousands of weights)
+    return {k: v.p / v.q if isinstance(v, sympy.Rational) else float(v) for k, v in leaves.items()}
+
+
+class _NotFinite(Exception):
+    def __init__(self, parameters: tuple[float, ...]):
+        self.parameters = parameters
+
+
+def _stop_when_not_finite(loss: float, grads: tuple[float, ...], params: tuple[float, ...]) -> None:
+    if not all(math.isfinite(p) for p in params):
+        raise _NotFinite(params)
 
 
 class Engine:
-    """A compiled network: numeric forward/backward functions and the exact route."""
+    """A network with its generated float functions (compiled on first use) and the exact route."""
 
     def __init__(self, network: Network):
         self.network = network
-        # which leaves each name depends on: the chain view walks only paths that reach a parameter
-        reach: dict[str, set[str]] = {p: {p} for p in network.leaves()}
-        for node in network.nodes:
-            reach[node.name] = set().union(*(reach[d] for d in node.deps))
-        self._reach = reach
-        self._compiled: list[tuple[str, tuple[str, ...], Callable, Callable]] | None = None
+        self._compiled: Compiled | None = None
+        self._dependents: dict[str, frozenset[str]] = {}
+        self._floats: dict[str, float] | None = None
 
-    # -- numeric (float) ---------------------------------------------------------------------
-    def _compile(self):
+    @classmethod
+    def precompiled(cls, compiled: Compiled, leaves: Mapping[str, float], network: Network | None = None) -> Engine:
+        """An engine for functions compiled earlier (the cache): descend and forward, no SymPy network."""
+        engine = cls(network)  # type: ignore[arg-type]
+        engine._compiled = compiled
+        engine._floats = dict(leaves)
+        return engine
+
+    @property
+    def compiled(self) -> Compiled:
         if self._compiled is None:
-            from backprop_cli.expressions import symbol
-
-            compiled = []
-            modules = [NUMERIC_FUNCTIONS, "math"]
-            for node in self.network.nodes:
-                args = [symbol(d) for d in node.deps]
-                forward = sympy.lambdify(args, node.expr, modules=modules, cse=False, docstring_limit=0)
-                own = symbol(node.name)
-                locals_ = sympy.lambdify([own, *args], [loc.shown for loc in node.locals], modules=modules,
-                                         cse=False, docstring_limit=0)
-                compiled.append((node.name, node.deps, forward, locals_))
-            self._compiled = compiled
+            self._compiled = compile_engine(self.network)
         return self._compiled
 
+    def floats(self, leaves: Mapping[str, Value] | None = None) -> dict[str, float]:
+        """Leaf values as floats (the network's own when ``leaves`` is None, converted once)."""
+        if leaves is None:
+            if self._floats is None:
+                self._floats = _as_floats(self.network.leaves())
+            return dict(self._floats)
+        return _as_floats(leaves)
+
+    # -- numeric (float) ---------------------------------------------------------------------
     def forward(self, leaves: Mapping[str, float]) -> dict[str, float]:
+        c = self.compiled
         values = dict(leaves)
-        for name, deps, forward, _ in self._compile():
-            try:
-                values[name] = float(forward(*(values[d] for d in deps)))
-            except (OverflowError, ZeroDivisionError, ValueError):
-                values[name] = math.nan
+        values.update(zip(c.nodes, c.forward(tuple(float(leaves[n]) for n in c.leaves))))
         return values
+
+    def loss(self, leaves: Mapping[str, float]) -> float:
+        """Only the loss, for float leaf values (a surface evaluates it a thousand times)."""
+        c = self.compiled
+        return c.forward(tuple(leaves[n] for n in c.leaves))[-1]
 
     def backward(self, values: Mapping[str, float]) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
         """(local derivative values, ∂L/∂name for every name)."""
-        local_values: dict[tuple[str, str], float] = {}
-        adjoint = dict.fromkeys(values, 0.0)
-        adjoint[LOSS] = 1.0
-        for name, deps, _, locals_ in reversed(self._compile()):
-            try:
-                parts = locals_(values[name], *(values[d] for d in deps))
-            except (OverflowError, ZeroDivisionError, ValueError):
-                parts = [math.nan] * len(deps)
-            upstream = adjoint[name]
-            for dep, part in zip(deps, parts):
-                part = float(part)
-                local_values[(name, dep)] = part
-                adjoint[dep] += upstream * part
-        return local_values, adjoint
+        c = self.compiled
+        names = c.leaves + c.nodes
+        local_values, adjoints = c.explain(tuple(float(values[n]) for n in names))
+        return dict(zip(c.locals, local_values)), dict(zip(names, adjoints))
 
     # -- exact (SymPy numbers) ---------------------------------------------------------------
     def forward_exact(self, leaves: Mapping[str, sympy.Expr]) -> dict[str, sympy.Expr]:
@@ -182,12 +233,12 @@ class Engine:
         return local_values, adjoint
 
     # -- one step, explained -----------------------------------------------------------------
-    def step_detail(self, lr: Value, leaves: Mapping[str, Value] | None = None, *, exact: bool = False) -> StepDetail:
+    def explain_step(self, lr: Value, leaves: Mapping[str, Value] | None = None, *, exact: bool = False) -> StepDetail:
         """Forward, backward, update and the new forward pass, with every intermediate value."""
         if leaves is None:
             leaves = self.network.leaves()
         if not exact:
-            leaves = {k: float(v) for k, v in leaves.items()}
+            leaves = self.floats(leaves)
             lr = float(lr)
         forward = self.forward_exact if exact else self.forward
         backward = self.backward_exact if exact else self.backward
@@ -201,106 +252,148 @@ class Engine:
         new_leaves = dict(leaves)
         new_leaves.update({u.parameter: u.new for u in updates})
         after = forward(new_leaves)
-        return StepDetail(
-            before=Pass(values, values[LOSS]),
-            locals=local_values,
-            adjoints=adjoint,
-            gradients=gradients,
-            chains=tuple(self.chain(p, local_values, gradients[p]) for p in params),
-            updates=updates,
-            after=Pass(after, after[LOSS]),
-        )
+        return StepDetail(Pass(values, values[LOSS]), local_values, adjoint, gradients, updates,
+                          Pass(after, after[LOSS]), self)
+
+    #: The name the lessons, the quiz and the graph view know it by.
+    step_detail = explain_step
 
     def chain(self, parameter: str, local_values, gradient: Value) -> Chain:
-        """All paths from the loss down to ``parameter``, each a product of local derivatives."""
-        net = self.network
-        by_node = {n.name: n for n in net.nodes}
+        """All paths from the loss down to ``parameter``, each a product of local derivatives.
+
+        Walked with an explicit stack (a chain of 5,000 nodes is 5,000 factors deep), in the same
+        order as a recursive walk: a node's local derivatives in the order the node lists them.
+        """
+        by_node = {n.name: n for n in self.network.nodes}
+        reach = self._depends_on(parameter)
         paths: list[Path] = []
         complete = True
-
-        def walk(name: str, trail: list[Factor]):
-            nonlocal complete
+        # each entry: (name, trail) where trail is a linked list (factor, rest) from this name up to the loss
+        stack: list[tuple[str, tuple | None]] = [(LOSS, None)]
+        while stack:
             if len(paths) >= MAX_PATHS:
                 complete = False
-                return
+                break
+            name, trail = stack.pop()
             if name == parameter:
-                value = 1
-                for f in trail:
+                factors: list[Factor] = []
+                while trail is not None:
+                    factors.append(trail[0])
+                    trail = trail[1]
+                factors.reverse()
+                value: Value = 1
+                for f in factors:
                     value = value * f.value
-                paths.append(Path(tuple(trail), value))
-                return
+                paths.append(Path(tuple(factors), value))
+                continue
             node = by_node.get(name)
             if node is None:
-                return
-            for loc in node.locals:
-                if self._depends(loc.dep, parameter):
-                    walk(loc.dep, [*trail, Factor(name, loc.dep, loc.shown, local_values[(name, loc.dep)])])
-
-        walk(LOSS, [])
+                continue
+            for loc in reversed(node.locals):
+                if loc.dep in reach:
+                    factor = Factor(name, loc.dep, loc.shown, local_values[(name, loc.dep)])
+                    stack.append((loc.dep, (factor, trail)))
         return Chain(parameter, tuple(paths), complete, gradient)
 
-    def _depends(self, name: str, parameter: str) -> bool:
-        return parameter in self._reach.get(name, ())
+    def _depends_on(self, parameter: str) -> frozenset[str]:
+        """The names whose value depends on ``parameter`` (itself included), found once per parameter."""
+        if parameter not in self._dependents:
+            names = {parameter}
+            for node in self.network.nodes:
+                if any(d in names for d in node.deps):
+                    names.add(node.name)
+            self._dependents[parameter] = frozenset(names)
+        return self._dependents[parameter]
 
     # -- many steps --------------------------------------------------------------------------
-    def check_start(self, leaves: Mapping[str, float]) -> None:
-        """Refuse starting values at which the loss cannot even be computed: no learning rate helps."""
-        loss = self.forward(leaves)[LOSS]
+    def descend(self, lr: float, steps: int, leaves: Mapping[str, Value] | None = None, *,
+                until: float | None = None, on_step: OnStep | None = None) -> Descent:
+        """Gradient descent for ``steps`` steps (or until the loss is at most ``until``).
+
+        ``on_step(loss, gradients, parameters)`` is called after each update with tuples in the order
+        of ``network.parameters``: the loss before the update, the gradients, the parameters after.
+        """
+        lr = float(lr)
+        if steps < 0 or not math.isfinite(lr) or lr <= 0:
+            raise ValueError(f"descend needs steps ≥ 0 and a positive learning rate, not {steps}, {lr}")
+        c = self.compiled
+        given = self.floats(leaves)
+        start = [given[n] for n in c.leaves]
+        where = [c.leaves.index(p) for p in c.parameters]
+        done, status, current, losses = self._run(start, where, lr, steps, until, on_step)
+        diverged_at = done + 1 if status == DIVERGED else None
+        if not all(math.isfinite(current[i]) for i in where):
+            # An update made a parameter inf or NaN; a later loss need not show it (relu(NaN) is 0).
+            # Rare, so not checked on every step: run again, stopping at the first such update.
+            done, status, current, losses = self._run(start, where, lr, done, until, _stop_when_not_finite)
+            diverged_at = done
+        final = c.forward(tuple(current))[-1]
+        if diverged_at is None and not math.isfinite(final):
+            diverged_at = done + 1
+        parameters = {p: current[i] for p, i in zip(c.parameters, where)}
+        return Descent(lr, done, losses, parameters, final, diverged_at, status == REACHED)
+
+    def _run(self, start: list[float], where: list[int], lr: float, steps: int, until: float | None,
+             on_step: OnStep | None) -> tuple[int, int, list[float], list[float]]:
+        """(steps made, how it stopped, the leaves at the end, the loss before each step)."""
+        c = self.compiled
+        current = list(start)
+        losses: list[float] = []
+        done, status = 0, DONE
+        try:
+            while done < steps:
+                status, made, params = c.descend(tuple(current), lr, steps - done, until, losses.append, on_step)
+                done += made
+                for i, value in zip(where, params):
+                    current[i] = value
+                if status != RAISED:
+                    break
+                # A formula raised (1/0, an overflowing power): this step again, node by node, as
+                # the explained path computes it (a node that raises is NaN, the others go on).
+                status = self._careful_step(current, where, lr, until, losses, on_step)
+                if status != DONE:
+                    break
+                done += 1
+        except _NotFinite as stop:
+            done = len(losses)
+            for i, value in zip(where, stop.parameters):
+                current[i] = value
+            status = DONE
+        return done, status, current, losses
+
+    def _careful_step(self, current: list[float], where: list[int], lr: float, until: float | None,
+                      losses: list[float], on_step: OnStep | None) -> int:
+        c = self.compiled
+        values = self.forward(dict(zip(c.leaves, current)))
+        loss = values[LOSS]
         if not math.isfinite(loss):
-            raise UsageError("the loss cannot be computed at the starting values (it overflows or is undefined "
-                             "before any step); check the values given with --set")
+            return DIVERGED
+        if until is not None and loss <= until:
+            return REACHED
+        _, adjoint = self.backward(values)
+        grads = tuple(adjoint[p] for p in c.parameters)
+        for i, g in zip(where, grads):
+            current[i] = current[i] - lr * g
+        losses.append(loss)
+        if on_step is not None:
+            on_step(loss, grads, tuple(current[i] for i in where))
+        return DONE
 
     def train(self, lr: float, steps: int, leaves: Mapping[str, Value] | None = None,
               *, until: float | None = None) -> Run:
-        """Gradient descent for ``steps`` steps (or until the loss is at most ``until``)."""
-        if steps < 1:
-            raise UsageError("--steps must be at least 1")
-        lr = float(lr)
-        if not math.isfinite(lr) or lr <= 0:
-            raise UsageError(f"the learning rate must be a positive number, not {lr:g}")
-        leaves = {k: float(v) for k, v in (leaves or self.network.leaves()).items()}
-        self.check_start(leaves)
-        detail = self.step_detail(lr, leaves)
-        params = list(self.network.parameters)
-        history: list[HistoryEntry] = []
-        diverged_at = None
-        current = dict(leaves)
-        loss = detail.before.loss
-        for step in range(1, steps + 1):
-            values = self.forward(current)
-            loss = values[LOSS]
-            if not math.isfinite(loss):
-                diverged_at = step
-                break
-            if until is not None and loss <= until:
-                break
-            _, adjoint = self.backward(values)
-            grads = {p: adjoint[p] for p in params}
-            for p in params:
-                current[p] = current[p] - lr * grads[p]
-            history.append(HistoryEntry(step, loss, grads, {p: current[p] for p in params}))
-            if not all(math.isfinite(current[p]) for p in params):
-                diverged_at = step
-                break
-        final = self.forward(current)
-        loss_after = final[LOSS]
-        if diverged_at is None and not math.isfinite(loss_after):
-            diverged_at = len(history) + 1
-        return Run(
-            network=self.network.name,
-            lr=lr,
-            steps=len(history),
-            detail=detail,
-            history=tuple(history),
-            parameters={p: current[p] for p in params},
-            loss_after=loss_after,
-            diverged_at=diverged_at,
-        )
+        """:meth:`descend` keeping every step's gradients and parameters (for short runs and tests)."""
+        params = tuple(self.network.parameters)
+        rows: list[tuple[float, tuple[float, ...], tuple[float, ...]]] = []
+        start = self.floats(leaves)
+        run = self.descend(lr, steps, start, until=until, on_step=lambda *row: rows.append(row))
+        history = tuple(HistoryEntry(k, loss, dict(zip(params, g)), dict(zip(params, p)))
+                        for k, (loss, g, p) in enumerate(rows[:run.steps], start=1))
+        return Run(self.network.name, run.lr, run.steps, history, run.parameters, run.loss_after,
+                   run.diverged_at, self, start)
 
 
-def ensure_finite(run: Run) -> Run:
+def ensure_finite(run: Run | Descent) -> Run | Descent:
     """Raise :class:`DivergenceError` if the run overflowed; commands that need a result call this."""
     if run.diverged_at is not None:
-        detail = "overflowed or became NaN"
-        raise DivergenceError(run.diverged_at, run.lr, detail)
+        raise DivergenceError(run.diverged_at, run.lr, "overflowed or became NaN")
     return run

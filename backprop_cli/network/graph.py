@@ -6,9 +6,11 @@ The engine only multiplies and adds them; the views only show them.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from types import MappingProxyType
-from typing import Mapping
 
 import sympy
 
@@ -80,7 +82,7 @@ class Network:
     def consumers(self, name: str) -> tuple[Node, ...]:
         return tuple(n for n in self.nodes if name in n.deps)
 
-    def with_values(self, overrides: Mapping[str, sympy.Rational]) -> "Network":
+    def with_values(self, overrides: Mapping[str, sympy.Rational]) -> Network:
         """The same graph with some leaf values replaced (``--set w1=3``)."""
         parts = {kind: dict(getattr(self, kind)) for kind in LEAF_KINDS}
         for name, value in overrides.items():
@@ -89,7 +91,15 @@ class Network:
                        *(MappingProxyType(parts[k]) for k in LEAF_KINDS), self.nodes, self.learning_rate)
 
 
+#: A plain decimal number ("0.25", "-3", "1e-05"): read without the formula parser (a layered
+#: network has thousands), to the same exact Rational the parser gives.
+_PLAIN = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{1,2})?")
+
+
 def _value(text: str, source: str, lines, loc) -> sympy.Rational:
+    if _PLAIN.fullmatch(text):
+        exact = Fraction(text)
+        return sympy.Rational(exact.numerator, exact.denominator)
     try:
         value = parse_number(text)
     except ExpressionError as exc:
@@ -154,27 +164,56 @@ def _reaches_loss(nodes: list[Node], parameters) -> bool:
 
 def _node(name: str, text: str, expr: sympy.Expr, deps: tuple[str, ...], known) -> Node:
     own = symbol(name)
+    # A sum's terms grouped by the names they contain, once: a neuron's weighted sum has a term
+    # per input, and looking through every term for every input made loading a 2-32-32-1
+    # network take seconds. (SymPy differentiates a sum term by term and drops the zeros.)
+    terms: dict[sympy.Symbol, list[sympy.Expr]] | None = None
+    if expr.is_Add:
+        terms = {}
+        for term in expr.args:
+            for s in term.free_symbols:
+                terms.setdefault(s, []).append(term)
     local = []
     for dep in deps:
-        d = _derivative(expr, known[dep])
+        var = known[dep]
+        d = sympy.Add(*(_derivative(t, var) for t in terms.get(var, ()))) if terms is not None \
+            else _derivative(expr, var)
         # Write the derivative in terms of the node's own value where it appears:
         # d σ(z)/dz = σ(z)(1−σ(z)) becomes ŷ(1−ŷ), as the source writes it.
-        shown = d.subs(expr, own) if not expr.is_Symbol and name != LOSS else d
+        if d.is_Atom or expr.is_Symbol or name == LOSS:
+            shown = d
+        elif expr.is_Function:
+            shown = d.xreplace({expr: own})  # the same as subs here, without its pattern matching
+        else:
+            shown = d.subs(expr, own)
         local.append(Local(node=name, dep=dep, expr=d, shown=shown))
     return Node(name=name, text=text, expr=expr, deps=deps, locals=tuple(local))
 
 
 def _derivative(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
-    """``sympy.diff(expr, var)``, differentiating only the terms of a sum that contain ``var``.
+    """``sympy.diff(expr, var)``, with shortcuts for the shapes a network is made of.
 
-    The same result (SymPy differentiates a sum term by term and drops the zeros), but a
-    neuron's weighted sum has a term per input: deriving every term for every input made
-    loading a 2-32-32-1 network take seconds.
+    A product with ``var`` as one factor (w·h → h), a function of ``var`` itself (tanh(z), σ(z):
+    the function's own derivative), a number times something, and an integer power skip SymPy's
+    general machinery, whose assumption queries cost milliseconds per call. The results are the
+    expressions ``sympy.diff`` returns (tests/test_compile.py compares them).
     """
+    if expr == var:
+        return sympy.S.One
     if expr.is_Add:
         return sympy.Add(*(_derivative(term, var) for term in expr.args if var in term.free_symbols))
     if expr.is_Mul:
         rest = [f for f in expr.args if f != var]
         if len(rest) == len(expr.args) - 1 and not any(var in f.free_symbols for f in rest):
             return sympy.Mul(*rest)  # w·h → h, without SymPy's general product rule
+    if expr.is_Function and len(expr.args) == 1 and expr.args[0] == var:
+        return expr.fdiff(1)
+    if expr.is_Mul:
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff != 1:
+            return coeff * _derivative(rest, var)  # ½·(y − ŷ)² → ½ · d(y − ŷ)²
+    if expr.is_Pow and expr.exp.is_Integer and expr.base.is_Add:
+        inner = _derivative(expr.base, var)
+        if inner.is_Number:  # (y − ŷ)² → −2·(y − ŷ): the power rule, a number for the inner derivative
+            return expr.exp * inner * expr.base ** (expr.exp - 1)
     return sympy.diff(expr, var)

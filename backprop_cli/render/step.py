@@ -8,10 +8,11 @@ from rich.table import Table
 from rich.text import Text
 
 from backprop_cli import notation as nt
-from backprop_cli.network.engine import Chain, Pass, Run, StepDetail
-from backprop_cli.network.graph import LOSS, Network
+from backprop_cli.network.engine import Chain, Pass, StepDetail
+from backprop_cli.network.graph import LOSS, Network, Node
 
 MAX_HISTORY_ROWS = 20
+MAX_FORWARD_ROWS = 40
 
 
 def forward_table(network: Network, p: Pass, digits: int, title: str = "Forward pass") -> Table:
@@ -20,7 +21,15 @@ def forward_table(network: Network, p: Pass, digits: int, title: str = "Forward 
     table.add_column("formula", style="formula", overflow="fold")
     table.add_column("with numbers", overflow="fold")
     table.add_column("value", style="value", justify="right", overflow="fold")
-    for node in network.nodes:
+    nodes: list[Node | None] = list(network.nodes)
+    hidden = len(nodes) - MAX_FORWARD_ROWS
+    if hidden > 0:  # a long chain: its ends (a terminal cannot show thousands of rows usefully)
+        half = MAX_FORWARD_ROWS // 2
+        nodes = nodes[:half] + [None] + nodes[-half:]
+    for node in nodes:
+        if node is None:
+            table.add_row("⋮", f"({hidden:,} more nodes; --json has every value)", "", "⋮")
+            continue
         values = {d: p.values[d] for d in node.deps}
         table.add_row(
             nt.name(node.name),
@@ -114,28 +123,34 @@ def loss_line(label: str, loss, digits: int, before=None) -> Text:
     return out
 
 
-def history_table(run: Run, digits: int) -> Table:
+def history_table(run, digits: int) -> Table:
+    """One row per step: the loss before the step and the weights after it, labelled so.
+
+    ``run.history`` holds the rows to show (a long run keeps only its first and last steps);
+    a gap between two steps is shown as ⋮.
+    """
     params = list(run.parameters)
-    table = Table(title=f"{run.steps} steps", title_style="title", box=box.SIMPLE_HEAVY, title_justify="left")
+    table = Table(title=f"{run.steps} steps",
+                  title_style="title", box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("step", justify="right", style="muted")
-    table.add_column("loss", justify="right", style="value", overflow="fold")
+    table.add_column("loss before step", justify="right", style="value", overflow="fold")
     for p in params:
-        table.add_column(nt.name(p), justify="right", style="param", overflow="fold")
+        table.add_column(f"{nt.name(p)} after", justify="right", style="param", overflow="fold")
     rows = list(run.history)
     if len(rows) > MAX_HISTORY_ROWS:
         half = MAX_HISTORY_ROWS // 2
-        shown = rows[:half] + [None] + rows[-half:]
-    else:
-        shown = rows
-    for h in shown:
-        if h is None:
+        rows = rows[:half] + rows[-half:]
+    previous = 0
+    for h in rows:
+        if h.step != previous + 1:
             table.add_row("⋮", "⋮", *("⋮" for _ in params))
-            continue
+        previous = h.step
         table.add_row(str(h.step), nt.number(h.loss, digits), *(nt.number(h.parameters[p], digits) for p in params))
     return table
 
 
-def run_view(network: Network, run: Run, digits: int, checks=None) -> RenderableType:
+def run_view(network: Network, run, digits: int, checks=None) -> RenderableType:
+    """``run``: a :class:`calculator.StepRun` (or an engine ``Run``): its first step in detail, then the rest."""
     d = run.detail
     parts: list[RenderableType] = [
         Text(f"{network.name}: {network.description}", style="muted"),

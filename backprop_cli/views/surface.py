@@ -2,7 +2,7 @@
 
 The other parameters are held at their values, and the descent moves only the two shown, so the
 path really lies on the surface drawn. The grid is evaluated numerically with the engine's
-float (lambdified) forward pass.
+float forward pass (the network's generated function).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from backprop_cli.errors import UsageError
-from backprop_cli.network.calculator import learning_rate
+from backprop_cli.network.calculator import check_start, check_steps, learning_rate
 from backprop_cli.network.engine import Engine
-from backprop_cli.network.graph import LOSS, Network
+from backprop_cli.network.graph import Network
 from backprop_cli.views import option_number
 
 DEFAULT_STEPS = 30
@@ -109,18 +109,19 @@ def loss_surface(network: Network, params: tuple[str, str] | None = None,
                  ranges: Mapping[str, tuple[float, float]] | None = None, lr: float | None = None,
                  steps: int = DEFAULT_STEPS, cols: int = 60, rows: int = 20) -> Surface:
     """Descend in the plane of ``params``, then evaluate the loss on a ``cols`` × ``rows`` grid."""
-    if steps < 1 or steps > 100_000:
-        raise UsageError("--steps must be between 1 and 100,000")
+    check_steps(steps, 100_000)
     params = params or parse_params(None, network)
     cols, rows = max(4, min(cols, MAX_CELLS)), max(4, min(rows, MAX_CELLS))
     plane = _plane(network, params)
     rate = learning_rate(lr, network)
     engine = Engine(plane)
-    run = engine.train(rate, steps)
+    start = engine.floats()
+    check_start(engine, start)
     p, q = params
-    start = {k: float(v) for k, v in plane.leaves().items()}
-    points = [(start[p], start[q])] + [(h.parameters[p], h.parameters[q]) for h in run.history]
-    path_losses = [h.loss for h in run.history] + [run.loss_after]
+    points = [(start[p], start[q])]
+    run = engine.descend(rate, steps, start, on_step=lambda loss, grads, xy: points.append(xy))
+    del points[run.steps + 1:]  # none after a divergence
+    path_losses = [*run.losses, run.loss_after]
     path = [(x, y, loss) for (x, y), loss in zip(points, path_losses)
             if math.isfinite(x) and math.isfinite(y) and math.isfinite(loss)]
     ranges = dict(ranges or {})
@@ -138,7 +139,7 @@ def loss_surface(network: Network, params: tuple[str, str] | None = None,
 
 
 def _loss(engine: Engine, start: dict[str, float], p: str, q: str, x: float, y: float) -> float:
-    loss = engine.forward({**start, p: x, q: y})[LOSS]
+    loss = engine.loss({**start, p: x, q: y})
     return loss if math.isfinite(loss) else math.nan
 
 

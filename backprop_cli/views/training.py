@@ -1,7 +1,7 @@
 """Training curves: gradient descent at one or several learning rates, loss by step.
 
-The engine's :meth:`Engine.train` does the work; it is called in chunks so that a long run can
-report progress and only the losses are kept (not a million history rows).
+The engine's :meth:`Engine.descend` does the work; it is called in chunks so that a long run can
+report progress, and only the losses are kept (not a million history rows).
 """
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from backprop_cli.errors import UsageError
-from backprop_cli.network.calculator import MAX_STEPS, learning_rate
+from backprop_cli.network.calculator import (
+    check_start,
+    check_steps,
+    check_until,
+    learning_rate,
+)
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.graph import Network
 from backprop_cli.views import option_number
@@ -91,13 +96,11 @@ def parse_rates(text: str | None, network: Network) -> tuple[float, ...]:
 def train_curves(network: Network, rates: Sequence[float], steps: int, until: float | None = None,
                  on_progress: Callable[[int], None] | None = None) -> Training:
     """Run gradient descent from the network's values once per rate; ``on_progress(k)`` after k steps."""
-    if steps < 1 or steps > MAX_STEPS:
-        raise UsageError(f"--steps must be between 1 and {MAX_STEPS:,}")
-    if until is not None and not math.isfinite(until):
-        raise UsageError("--until must be a finite number")
+    check_steps(steps)
+    check_until(until)
     engine = Engine(network)
-    start = {k: float(v) for k, v in network.leaves().items()}
-    engine.check_start(start)
+    start = engine.floats()
+    check_start(engine, start)
     curves = tuple(_curve(engine, start, lr, steps, until, on_progress) for lr in rates)
     return Training(network.name, {p: start[p] for p in network.parameters}, curves, until)
 
@@ -112,8 +115,8 @@ def _curve(engine: Engine, start: dict[str, float], lr: float, steps: int, until
     final_loss = math.nan
     while done < steps:
         want = min(chunk, steps - done)
-        run = engine.train(lr, want, leaves, until=until)
-        losses.extend(h.loss for h in run.history)
+        run = engine.descend(lr, want, leaves, until=until)
+        losses.extend(run.losses)
         leaves.update(run.parameters)
         final_loss = run.loss_after
         if run.diverged_at is not None:
