@@ -14,7 +14,6 @@ import dataclasses
 import functools
 import math
 import random
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -27,10 +26,12 @@ from backprop_cli.checking import (
     Verdict,
     chain_mistakes,
     check_choice,
+    check_components,
     check_expression,
     check_number,
     forward_value_mistakes,
     sigmoid_mistake,
+    significant_figures,
     update_mistakes,
 )
 from backprop_cli.expressions import symbol
@@ -115,26 +116,7 @@ class Question:
         return self._check_components(text)
 
     def _check_components(self, text: str) -> Verdict:
-        parts = [p for p in re.split(r"[,;]", text.strip().strip("()[]")) if p.strip()]
-        n = len(self.expected)
-        if len(parts) != n:
-            example = ", ".join(("3", "-2", "0.5", "1")[:n])
-            return Verdict("invalid", f"type the {n} components separated by commas, e.g. {example}")
-        verdicts = [check_number(p, e, exact=self.exact) for p, e in zip(parts, self.expected)]
-        for label, v in zip(self.labels, verdicts):
-            if v.status == "invalid":
-                return Verdict("invalid", f"{label}: {v.message}")
-        if all(v.correct for v in verdicts):
-            return Verdict("correct", "", value=sympy.Tuple(*(v.value for v in verdicts)))
-        for mistake in self.mistakes:
-            if all(check_number(p, m, exact=False).correct for p, m in zip(parts, mistake.value)):
-                return Verdict("incorrect", mistake.feedback, mistake=mistake.name)
-        right = [label for label, v in zip(self.labels, verdicts) if v.correct]
-        wrong = [(label, v) for label, v in zip(self.labels, verdicts) if not v.correct]
-        message = "; ".join(f"{label} is not right" + (f" ({v.message})" if v.message else "") for label, v in wrong)
-        if right:
-            message = f"{', '.join(right)} is right; " + message
-        return Verdict("incorrect", message, mistake=next((v.mistake for _, v in wrong if v.mistake), None))
+        return check_components(text, self.expected, self.labels, mistakes=self.mistakes, exact=self.exact)
 
 
 @dataclass(frozen=True)
@@ -184,22 +166,6 @@ def for_topics(topics: Sequence[str] | None = None) -> list[Template]:
 
 
 # ---------------------------------------------------------------- sanity, shared by every template
-
-
-def significant_figures(value: sympy.Expr) -> int | None:
-    """Significant figures of an exact value's terminating decimal (None if it does not terminate)."""
-    if not isinstance(value, sympy.Rational):
-        return None
-    q, twos, fives = int(value.q), 0, 0
-    while q % 2 == 0:
-        q, twos = q // 2, twos + 1
-    while q % 5 == 0:
-        q, fives = q // 5, fives + 1
-    if q != 1:
-        return None
-    places = max(twos, fives)
-    scaled = abs(int(value.p)) * 10**places // int(value.q)
-    return len(str(scaled).strip("0")) or 1
 
 
 def _require_sensible(q: Question) -> None:
