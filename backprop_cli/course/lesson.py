@@ -61,6 +61,8 @@ class Lesson:
     #: symbol name → value for numeric evaluation (the network's forward values)
     values: dict[str, sympy.Expr] = field(default_factory=dict)
     questions: list[Question] = field(default_factory=list)
+    #: what is worked out once per lesson and reused for every answer (floats, labels, diagnoses)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:
