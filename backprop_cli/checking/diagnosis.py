@@ -199,18 +199,24 @@ def formula_candidates(expr: Any, values: Mapping[Any, float], show: Any) -> lis
 
     out: list[Candidate] = []
     coefficient, rest = expr.as_coeff_Mul()
-    if abs(coefficient) == 0.5:
-        whole = value(rest)
-        out.append(Candidate("half-missing", coefficient * 2 * whole, "The ½ is missing.", FORMULA))
-        out.append(Candidate("half-twice", coefficient / 2 * whole, "The ½ is used twice.", FORMULA))
+    if abs(float(coefficient)) == 0.5:
+        whole = float(coefficient) * value(rest)
+        out.append(Candidate("half-missing", 2 * whole, "The ½ is missing.", FORMULA))
+        out.append(Candidate("half-twice", whole / 2, "The ½ is used twice.", FORMULA))
     if expr.is_Add and len(expr.args) > 1:
         total = value(expr)
+        shown = show(expr)
         for term in expr.args:
-            t = value(term)
             if term.is_number:
                 continue
-            out.append(Candidate("sign-of-term", total - 2 * t, f"The term {show(term)} has its sign flipped.", FORMULA))
-            out.append(Candidate("missing-term", total - t, f"The term {show(term)} is missing.", FORMULA))
+            t = value(term)
+            negative = term.could_extract_minus_sign()
+            part = show(-term if negative else term)
+            turned = "subtracted, not added" if negative else "added, not subtracted"
+            out.append(Candidate("sign-of-term", total - 2 * t, f"The answer is {shown}: {part} is {turned}.",
+                                 FORMULA))
+            out.append(Candidate("missing-term", total - t, f"The answer is {shown}: the term {part} is missing.",
+                                 FORMULA))
     factors = [f for f in expr.args if not f.is_number] if expr.is_Mul else []
     if len(factors) > 1:
         links = [Link(show(f), value(f)) for f in factors]
@@ -222,11 +228,12 @@ def formula_candidates(expr: Any, values: Mapping[Any, float], show: Any) -> lis
 
 
 def neighbour_candidates(previous: tuple[str, float] | None, forward: Mapping[str, float]) -> list[Candidate]:
-    """The previous question's answer, and (for a gradient) each forward value."""
+    """The previous question's answer (``previous`` = what it asked, its value), and (for a
+    gradient) each forward value."""
     out = []
     if previous is not None:
-        label, v = previous
-        out.append(Candidate("previous-answer", v, f"That is the answer to the previous question ({label}).", NEIGHBOUR))
+        asked, v = previous
+        out.append(Candidate("previous-answer", v, f"That is the answer to the previous question, {asked}.", NEIGHBOUR))
     for label, v in forward.items():
         out.append(Candidate("forward-value", v, f"That is the value of {label} from the forward pass, not a gradient.",
                              NEIGHBOUR))

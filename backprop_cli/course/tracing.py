@@ -84,12 +84,14 @@ def labels(lesson: Any) -> dict[str, str]:
             out[f"d_loss_d_{name}"] = notation.partial("loss", name)
         for node, dep in lesson.detail.locals:
             out[f"d_{node}_d_{dep}"] = notation.partial(node, dep)
+        for node in lesson.network.nodes:
+            out[f"new_{node.name}"] = f"new {notation.name(node.name)}"
         for update in lesson.detail.updates:
             out[f"new_{update.parameter}"] = f"new {notation.name(update.parameter)}"
     from backprop_cli.course.schema import DerivativeDef
 
     for name, definition in lesson.spec.setup.define.items():
-        match = re.fullmatch(r"d_?([A-Za-z]\w*?)_d_?([A-Za-z]\w*)", name)
+        match = re.fullmatch(r"d_?([A-Za-z][A-Za-z0-9]*)_d_?([A-Za-z][A-Za-z0-9]*)", name)
         if match:
             out[name] = f"d{notation.name(match.group(1))}/d{notation.name(match.group(2))}"
         elif isinstance(definition, DerivativeDef):
@@ -98,7 +100,7 @@ def labels(lesson: Any) -> dict[str, str]:
     for q in lesson.questions:
         if q.step.ask != "number":
             continue
-        found = _named_value(lesson, values.get(q.id))
+        found = _named_value(lesson, values.get(q.id), q.id)
         if found is None and q.answer_expr.is_Symbol:
             found = out.get(q.answer_expr.name)
         out[q.id] = found or f"your answer to question {q.index + 1}"
@@ -106,23 +108,47 @@ def labels(lesson: Any) -> dict[str, str]:
     return out
 
 
-def _named_value(lesson: Any, value: float | None) -> str | None:
-    """The network quantity with this value: a node (ŷ) or a derivative (∂L/∂z2)."""
+def _named_value(lesson: Any, value: float | None, qid: str = "") -> str | None:
+    """The network quantity with this value: a node (ŷ), a new weight, or a derivative (∂L/∂z2);
+    of several, the one whose names the question's id mentions (dL_dz1 is ∂L/∂z1, not ∂L/∂w1)."""
     if value is None or lesson.network is None:
         return None
     values = floats(lesson)
+    found: list[tuple[str, tuple[str, ...]]] = []
     for node in lesson.network.nodes:
         if node.name in values and dx.same(values[node.name], value):
-            return notation.name(node.name)
+            found.append((notation.name(node.name), (node.name,)))
+    for update in lesson.detail.updates:
+        if dx.same(_as_float(update.new) or math.nan, value):
+            found.append((f"new {notation.name(update.parameter)}", (update.parameter,)))
+    for name in _gradient_targets(lesson, value):
+        found.append((notation.partial("loss", name), ("loss", name)))
     for (node, dep) in lesson.detail.locals:
         v = values.get(f"d_{node}_d_{dep}")
         if v is not None and dx.same(v, value):
-            return notation.partial(node, dep)
+            found.append((notation.partial(node, dep), (node, dep)))
+    if not found:
+        return None
+    return next((label for label, parts in found if _mentions(qid, parts[-1])), found[0][0])
+
+
+def _mentions(qid: str, name: str) -> bool:
+    """dL_dyhat mentions y_hat; dL_dz1 mentions z1 but not w1."""
+    return name.replace("_", "").lower() in qid.replace("_", "").lower()
+
+
+def _gradient_targets(lesson: Any, value: float) -> list[str]:
+    """The nodes and parameters (not inputs or targets) whose ∂L/∂name has this value."""
+    values = floats(lesson)
+    out = []
     for name in lesson.detail.adjoints:
+        if name == "loss" or name in lesson.network.inputs or name in lesson.network.targets \
+                or name in lesson.network.constants:
+            continue
         v = values.get(f"d_loss_d_{name}")
-        if name != "loss" and v is not None and dx.same(v, value):
-            return notation.partial("loss", name)
-    return None
+        if v is not None and dx.same(v, value):
+            out.append(name)
+    return out
 
 
 def answer_label(lesson: Any, question: Any) -> str | None:
@@ -184,13 +210,13 @@ def _build(lesson: Any, question: Any, listed: list, *, generic: bool = True) ->
         candidates += dx.update_candidates(_as_float(update.old) or 0.0, lr, _as_float(update.gradient) or math.nan,
                                            notation.name(update.parameter), others)
         rule = dx.UpdateRule(update.old, notation.name(update.parameter))
-    links = _chain(lesson, expected)
+    links = _chain(lesson, expected, question.id) if not _forward_value(lesson, expected) else []
     if links:
         candidates += dx.chain_candidates(links, chain=len(links) > 1)
         forward = {notation.name(n.name): values[n.name] for n in lesson.network.nodes if n.name in values}
         candidates += dx.neighbour_candidates(None, forward)
     points = {symbol(n): v for n, v in values.items()}
-    if update is None:
+    if update is None and all(_readable(lesson, s.name) for s in question.answer_expr.free_symbols):
         candidates += dx.formula_candidates(question.answer_expr, points, lambda e: _show(lesson, e))
     previous = _previous(lesson, question)
     if previous is not None:
@@ -203,16 +229,31 @@ def _build(lesson: Any, question: Any, listed: list, *, generic: bool = True) ->
     return dx.prepare(expected, candidates, rule)
 
 
+def _readable(lesson: Any, name: str) -> bool:
+    """A name whose label a learner can read in an explanation (ŷ, ∂L/∂z2, dx; not demo_lr)."""
+    label = labels(lesson).get(name, name)
+    return not label.startswith("your answer") and (not label.isidentifier() or len(label) <= 3)
+
+
+def _forward_value(lesson: Any, value: float) -> bool:
+    """The value of a leaf or node of the forward pass (h1 = ∂z2/∂w3 is asked as h1)."""
+    values = floats(lesson)
+    names = [*lesson.network.leaves(), *(n.name for n in lesson.network.nodes)] if lesson.network else []
+    return any(n in values and dx.same(values[n], value) for n in names)
+
+
 def _previous(lesson: Any, question: Any) -> tuple[str, float] | None:
     earlier = [q for q in lesson.questions[: question.index] if q.step.ask == "number"]
     if not earlier:
         return None
     q = earlier[-1]
     v = floats(lesson).get(q.id)
-    return (labels(lesson)[q.id], v) if v is not None else None
+    label = labels(lesson)[q.id]
+    asked = f"question {q.index + 1}" + ("" if label.startswith("your answer") else f" ({label})")
+    return (asked, v) if v is not None else None
 
 
-def _chain(lesson: Any, expected: float) -> list[dx.Link]:
+def _chain(lesson: Any, expected: float, qid: str) -> list[dx.Link]:
     """The chain of local derivatives whose product is this question's value (one path only)."""
     if lesson.network is None:
         return []
@@ -222,11 +263,9 @@ def _chain(lesson: Any, expected: float) -> list[dx.Link]:
         v = values.get(f"d_{node}_d_{dep}")
         if v is not None and dx.same(v, expected) and node != "loss":
             paths.add(((node, dep),))
-    target = None
-    for name in lesson.detail.adjoints:
-        v = values.get(f"d_loss_d_{name}")
-        if name != "loss" and v is not None and dx.same(v, expected):
-            target = name
+    targets = _gradient_targets(lesson, expected)
+    mentioned = [t for t in targets if _mentions(qid, t)]
+    target = (mentioned or targets)[0] if len(mentioned) == 1 or len(targets) == 1 else None
     if target is not None:
         for chain in lesson.detail.chains:
             for path in chain.paths:
