@@ -148,12 +148,17 @@ def tanh_swaps(label: str, output: str, output_value: float) -> tuple[Swap, ...]
 
 def power_swaps(label: str, base: str, base_value: float, power: int) -> tuple[Swap, ...]:
     """xⁿ for n·xⁿ⁻¹: the power not brought down, or not lowered."""
+    slope = f"{power}·{_power(base, power - 1)}"
     return (
         Swap("power-not-differentiated", base_value**power,
-             f"You used {base}^{power} itself in place of its slope {label} = {power}·{base}^{power - 1}."),
+             f"You used {_power(base, power)} itself in place of its slope {label} = {slope}."),
         Swap("power-not-reduced", power * base_value**power,
-             f"The power rule lowers the power by one: {label} = {power}·{base}^{power - 1}, not {power}·{base}^{power}."),
+             f"The power rule lowers the power by one: {label} = {slope}, not {power}·{_power(base, power)}."),
     )
+
+
+def _power(base: str, n: int) -> str:
+    return base if n == 1 else base + str(n).translate(str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
 
 
 # --- updates -------------------------------------------------------------------------------

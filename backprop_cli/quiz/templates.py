@@ -21,7 +21,9 @@ from typing import Any, Literal
 import sympy
 
 from backprop_cli import notation
+from backprop_cli.checking import diagnosis as traced
 from backprop_cli.checking import (
+    Diagnosis,
     Mistake,
     Verdict,
     chain_mistakes,
@@ -76,6 +78,7 @@ class Question:
     labels: tuple[str, ...] = ()  # the components of a "numbers" answer, e.g. ("∂f/∂x", "∂f/∂y")
     given: Mapping[str, sympy.Expr] = field(default_factory=dict)  # numbers drawn for the prompt
     shown: str = ""  # how to write the answer, when the template knows a nicer order than SymPy's
+    diagnosis: Diagnosis | None = None  # the step's generated candidate computations (number questions)
 
     @property
     def ask_kind(self) -> Literal["number", "expression", "choice"]:
@@ -107,7 +110,8 @@ class Question:
     def check(self, text: str) -> Verdict:
         """The checker's verdict on one answer (invalid input costs nothing)."""
         if self.kind == "number":
-            return check_number(text, self.expected, exact=self.exact, mistakes=self.mistakes)
+            return check_number(text, self.expected, exact=self.exact, mistakes=self.mistakes,
+                                diagnosis=self.diagnosis)
         if self.kind == "expression":
             return check_expression(text, self.expected, {n: symbol(n) for n in self.names},
                                     mistakes=self.mistakes)
@@ -571,8 +575,12 @@ def _chain_power(rng: random.Random) -> Question:
     du_dx = sympy.diff(inner, X)
     expected = sympy.diff(inner**power, X).subs(X, x0)
     outer_at = dz_du.subs(U, u0)
+    links = [
+        traced.Link("dz/du", float(outer_at), f"{power}·u{'' if power == 2 else '²'}",
+                    traced.power_swaps("dz/du", "u", float(u0), power)),
+        traced.Link("du/dx", float(du_dx), n(du_dx)),
+    ]
     mistakes = [
-        *chain_mistakes([("dz/du", outer_at), ("du/dx", du_dx)]),
         Mistake("forward-value", outer.subs(U, u0), f"That is z itself at x = {n(x0)}, not its derivative."),
         Mistake("forward-value", u0, f"That is u at x = {n(x0)}; the question asks for dz/dx."),
     ]
@@ -590,6 +598,7 @@ def _chain_power(rng: random.Random) -> Question:
                      f"so dz/dx = {n(outer_at)}·{_bracket(du_dx)} = **{n(expected)}**."),
         mistakes=distinct_mistakes(expected, mistakes),
         given={"x": x0},
+        diagnosis=traced.prepare(float(expected), traced.chain_candidates(links)),
     )
 
 
@@ -869,8 +878,9 @@ def _update(rng: random.Random) -> Question:
                      f"{'+' if -lr * g > 0 else '−'} {n(abs(lr * g))} = **{n(new)}**. "
                      + ("The gradient is negative, so the weight goes up." if g < 0 else
                         "The gradient is positive, so the weight goes down.")),
-        mistakes=distinct_mistakes(new, update_mistakes(w, lr, g)),
         given={"w": w, "α": lr, "∂L/∂w": g},
+        diagnosis=traced.prepare(float(new), traced.update_candidates(float(w), float(lr), float(g), "w"),
+                                 traced.UpdateRule(w, "w")),
     )
 
 
