@@ -28,6 +28,9 @@ from backprop_cli.expressions import parse, symbol
 from backprop_cli.yamlfile import Lines
 
 INTERPOLATION = re.compile(r"\{\{(.*?)\}\}")
+#: A lesson computes exactly: a value (or a network's estimated values) with more binary digits than
+#: this is refused with a clear problem instead of keeping SymPy busy for minutes.
+MAX_EXACT_BITS = 20_000
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def build(spec: LessonFile, source: str, lines: Lines, base: Path | None) -> Les
         loc = ("setup", "define", name)
         if name in lesson.known_names():
             raise lesson.problem(f"'{name}' is already defined", loc)
-        lesson.definitions[name] = _define(lesson, definition, loc)
+        lesson.definitions[name] = _bounded(lesson, _define(lesson, definition, loc), (*loc,))
     seen: set[str] = set()
     for i, step in enumerate(spec.steps):
         if isinstance(step, QuestionStep):
@@ -168,7 +171,16 @@ def _attach_network(lesson: Lesson, name: str, base: Path | None) -> None:
         lr = lesson.parse(lesson.spec.setup.learning_rate, ("setup", "learning_rate"))
     if lr is None:
         raise lesson.problem("the network has no learning_rate; give setup.learning_rate", ("setup", "network"))
-    detail = Engine(net).step_detail(lr, exact=True)
+    bits = _network_bits(net)
+    if bits > MAX_EXACT_BITS:
+        raise lesson.problem(f"the network's exact values would need more than {MAX_EXACT_BITS} binary digits "
+                             "(a lesson computes exactly): use smaller powers or fewer layers", ("setup", "network"))
+    engine = Engine(net)
+    try:
+        engine.check_start({k: float(v) for k, v in net.leaves().items()})
+    except BackpropError as exc:
+        raise lesson.problem(f"the network cannot be used: {exc}", ("setup", "network")) from None
+    detail = engine.step_detail(lr, exact=True)
     lesson.network, lesson.detail = net, detail
     for leaf in net.leaves():
         lesson.symbols[leaf] = symbol(leaf)
@@ -185,6 +197,44 @@ def _attach_network(lesson: Lesson, name: str, base: Path | None) -> None:
     for node in net.nodes:
         computed[f"new_{node.name}"] = detail.after.values[node.name]
     lesson.definitions.update(computed)
+
+
+def _bounded(lesson: Lesson, value: sympy.Expr, loc: tuple) -> sympy.Expr:
+    """``value``, if it is small enough to compute with exactly and (as a number) finite."""
+    from backprop_cli.checking.floats import safe_to_evaluate
+
+    for atom in value.atoms(sympy.Rational):
+        bits = int(atom.p).bit_length() + int(atom.q).bit_length()
+        if bits > MAX_EXACT_BITS:
+            raise lesson.problem(f"the exact value has about {int(bits * 0.30103)} digits, more than a lesson "
+                                 "can compute with", loc)
+    if value.is_number and not value.is_Rational and not safe_to_evaluate(value, {}):
+        raise lesson.problem("the value is too large (it overflows) or undefined", loc)
+    return value
+
+
+def _network_bits(net) -> int:
+    """A rough upper bound of the binary digits of the network's exact values: powers multiply the
+    digits of their base, products and sums add them (the backward pass multiplies along paths)."""
+    sizes: dict[str, int] = {}
+    for name_, value in net.leaves().items():
+        v = sympy.Rational(value)
+        sizes[name_] = int(v.p).bit_length() + int(v.q).bit_length()
+
+    def size(expr) -> int:
+        if expr.is_Symbol:
+            return sizes.get(expr.name, 1)
+        if expr.is_Rational:
+            return int(expr.p).bit_length() + int(expr.q).bit_length()
+        if expr.is_Pow and expr.exp.is_Integer:
+            return size(expr.base) * max(1, abs(int(expr.exp)))
+        return sum(size(a) for a in expr.args) or 1
+
+    total = 0
+    for node in net.nodes:
+        sizes[node.name] = min(size(node.expr), 10**9)
+        total = min(total + sizes[node.name], 10**9)
+    return total
 
 
 def _define(lesson: Lesson, definition, loc: tuple) -> sympy.Expr:
@@ -235,7 +285,7 @@ def _question(lesson: Lesson, step: QuestionStep, i: int, index: int) -> Questio
     question_ids = {q.id for q in lesson.questions}
     uses = frozenset(n for n in parsed.names if n in question_ids)
     if step.ask == "number":
-        expected = lesson.value(parsed.expr)
+        expected = _bounded(lesson, lesson.value(parsed.expr), loc)
         if not expected.is_number:
             free = ", ".join(sorted(str(s) for s in expected.free_symbols))
             raise lesson.problem(f"a number question's answer must be a number, but it depends on {free}", loc)
