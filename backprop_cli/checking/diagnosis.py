@@ -21,6 +21,7 @@ from typing import Any
 
 LISTED, STRUCTURE, FORMULA, NEIGHBOUR, GENERIC = 0, 1, 2, 3, 4
 SAME = 1e-9  # two candidates closer than this (relatively) are one number
+ALLOWANCE = 0.001  # a candidate this close to the answer (0.1%; of the step for an update) also fits it
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,13 @@ def prepare(expected: float, candidates: Iterable[Candidate], update: UpdateRule
     of the highest precedence, and record a number two explanations of one tier share as ambiguous
     (the listed mistakes are in the author's order of precedence: the first one wins)."""
     old = float(update.old) if update is not None else None
+    # what the answer's own rule would accept: 0.1% of the answer, or of the step for an update
+    fits = ALLOWANCE * (abs(expected - old) if old is not None else abs(expected))
     kept: list[Candidate] = []
     ambiguous: list[float] = []
     for candidate in sorted(candidates, key=lambda c: c.tier):
         v = candidate.value
-        if not math.isfinite(v) or same(v, expected) or (old is not None and same(v, old)):
+        if not math.isfinite(v) or abs(v - expected) <= fits or same(v, expected) or (old is not None and same(v, old)):
             continue
         if any(same(v, a) for a in ambiguous):
             continue
@@ -122,7 +125,7 @@ def chain_candidates(links: Sequence[Link], *, chain: bool = True) -> list[Candi
         for swap in link.swaps:
             out.append(Candidate(swap.name, others * swap.value, swap.feedback))
         if link.flipped:
-            out.append(Candidate("sign", -full, f"The sign is flipped: {link.label} = {link.formula or link.label}, "
+            out.append(Candidate("sign", -full, f"The sign is flipped. Check {link.label} = {link.formula or link.label}, "
                                                 f"not {link.flipped}."))
     return out
 

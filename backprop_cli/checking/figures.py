@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, DecimalException, localcontext
 from typing import Any
 
-from backprop_cli.checking.floats import safe_to_evaluate
+from backprop_cli.checking.floats import float_value, safe_to_evaluate
 
 MIN_FIGURES = 3  # significant figures a decimal answer must have to be marked by its figures
 RELATIVE_TOLERANCE = Decimal("0.001")  # 0.1 %
@@ -23,7 +23,7 @@ DECIMALS = Context(prec=500, Emax=10**6, Emin=-(10**6))
 
 
 def decimal(value: Any) -> Decimal | None:
-    """The value as a Decimal (exact for rationals, 40 digits otherwise); None if not finite real.
+    """The value as a Decimal (exact for rationals, 16 or 40 digits otherwise); None if not finite real.
 
     A Python float is taken through its shortest repr (17 figures at most)."""
     if isinstance(value, Decimal):
@@ -41,6 +41,11 @@ def decimal(value: Any) -> Decimal | None:
             return Decimal(str(value)) if value.is_finite else None
         except DecimalException:
             return None
+    quick = float_value(value)
+    if quick is not None and 1e-250 < abs(quick) < 1e250:
+        # machine precision (16 figures) is more than any typed answer is marked to; exact
+        # arithmetic is kept for rationals and for values far out (a sigmoid's tail)
+        return Decimal(repr(quick))
     if not safe_to_evaluate(value, {}):
         return None  # far too large, or undefined: never ask mpmath for it
     approx = sympy.N(value, 40)

@@ -249,7 +249,7 @@ def _previous(lesson: Any, question: Any) -> tuple[str, float] | None:
     q = earlier[-1]
     v = floats(lesson).get(q.id)
     label = labels(lesson)[q.id]
-    asked = f"question {q.index + 1}" + ("" if label.startswith("your answer") else f" ({label})")
+    asked = f"question {q.index + 1}" + (f" ({label})" if _readable(lesson, q.id) else "")
     return (asked, v) if v is not None else None
 
 
