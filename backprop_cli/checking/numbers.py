@@ -137,7 +137,7 @@ def _check(text: Any, expected: Decimal, is_exact: bool, diagnosis: Diagnosis, c
 
     if hit(expected, is_exact, fig.short_decimal_decimal(expected)):
         return verdict("correct")
-    if old is not None and update is not None and literal is not None and fig.rounds_to(literal, old):
+    if old is not None and update is not None and literal is not None and _is_old(answer, literal, old):
         return _old_value(verdict, literal, old, expected, update.label)
     for option in carried:
         own = fig.decimal(option.value)
@@ -167,12 +167,18 @@ def _check(text: Any, expected: Decimal, is_exact: bool, diagnosis: Diagnosis, c
 def _step_hit(answer: Decimal, literal: str | None, target: Decimal, old: Decimal) -> bool:
     """An update judged on its step: ``answer`` is ``target`` rounded or cut to the places typed (at
     least three figures, no slack in the last one), or within 0.1% of the step target − old."""
-    step = abs(target - old)
+    step = min(abs(target - old), abs(target))  # a step-sized value (−α·g typed alone) is held as tightly
     if abs(answer - target) <= fig.RELATIVE_TOLERANCE * step + fig.ABSOLUTE_FLOOR:
         return True
     if literal is None or max(f for f, _ in fig.readings(literal)) < fig.MIN_FIGURES:
         return False
     return fig.rounds_to(literal, target) and not fig.rounds_to(literal, old)
+
+
+def _is_old(answer: Decimal, literal: str, old: Decimal) -> bool:
+    """The old value as typed: exactly, or rounded to three figures or more (not 0 for 0.01)."""
+    return answer == old or (max(f for f, _ in fig.readings(literal)) >= fig.MIN_FIGURES
+                             and fig.rounds_to(literal, old))
 
 
 def _old_value(verdict: Any, literal: str, old: Decimal, expected: Decimal, label: str) -> Verdict:
