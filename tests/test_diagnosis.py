@@ -338,3 +338,39 @@ def test_random_networks_generated_mistakes_are_never_correct_and_are_named(tmp_
             continue  # it also fits the answer (0.1% of the step)
         verdict = answers.check(lesson, upd, notation.plain(sympy.N(value, 30), 12))
         assert not verdict.correct and verdict.mistake == name, (name, value, verdict)
+
+
+# --- names that cancel, typed where a number is asked ---------------------------------------
+
+GIVEN_NAMES = ["w1", "w2", "x", "y", "lr"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(GIVEN_NAMES), pattern=st.sampled_from(["{n} - {n} + {v}", "{v} + 0*{n}", "({n} - {n})*3 + {v}",
+                                                                    "{v} - {n} + {n}"]),
+       qid=st.sampled_from(["w2_updated", "w1_updated", "loss_value", "dL_dw2"]))
+def test_fuzz_names_that_cancel_are_evaluated_and_never_end_the_lesson(lessons, name, pattern, qid):
+    lesson = lessons["simple-net"]
+    q = question(lesson, qid)
+    text = pattern.format(n=name, v=answers.typed(q))
+    verdict = answers.check(lesson, q, text)
+    assert verdict.correct, (text, verdict)
+    answers.learner_value(q, text)  # once raised "unknown name 'w2'" and ended the lesson
+    wrong = pattern.format(n=name, v=notation.plain(q.expected * 3 + 1, 10))
+    assert answers.check(lesson, q, wrong).status == "incorrect"
+
+
+def test_a_lesson_answered_with_names_that_cancel_runs_to_its_end(lessons):
+    from backprop_cli.interaction import Feedback, Finished, Transcript
+    from backprop_cli.progress import Store
+    from backprop_cli.session import LessonSession
+
+    lesson = lessons["simple-net"]
+    store = Store()
+    progress, _ = store.load()
+    session = LessonSession(lesson, store, progress)
+    lines = [f"w2 - w2 + {answers.typed(q)}" if q.step.ask == "number" else answers.typed(q)
+             for q in lesson.questions]
+    events = Transcript().run(session, lines)
+    assert session.finished and [e for e in events if isinstance(e, Finished)]
+    assert all(e.status == "correct" for e in events if isinstance(e, Feedback))
