@@ -117,7 +117,9 @@ def typed(question: Question) -> str:
     if question.step.ask == "choice":
         return "abcdefghijklmnopqrstuvwxyz"[int(question.expected)]
     if question.step.ask == "number":
-        return notation.plain(question.expected, 10)
+        from backprop_cli.course.lesson import display_value
+
+        return notation.plain(display_value(question.expected), 10)
     return sympy.sstr(question.expected)
 
 
@@ -140,7 +142,9 @@ def shown_value(kind: str, value: sympy.Expr, options=None) -> str:
         i = int(value)
         return f"{'abcdefghijklmnopqrstuvwxyz'[i]}) {options[i]}"
     if kind == "number":
-        return notation.number(value, 6)
+        from backprop_cli.course.lesson import display_value
+
+        return notation.number(display_value(value), 6)
     return notation.formula(value)
 
 

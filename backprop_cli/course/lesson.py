@@ -77,10 +77,14 @@ class Lesson:
 
     # -- evaluation ---------------------------------------------------------------------------
     def known_names(self) -> dict[str, sympy.Symbol]:
-        names = dict(self.symbols)
-        for name in self.definitions:
-            names.setdefault(name, symbol(name))
-        return names
+        key = ("known_names", len(self.symbols), len(self.definitions))
+        if key not in self.cache:  # the build only ever adds names, so the sizes tell a change
+            names = dict(self.symbols)
+            for name in self.definitions:
+                names.setdefault(name, symbol(name))
+            self.cache = {k: v for k, v in self.cache.items() if not (isinstance(k, tuple) and k[0] == "known_names")}
+            self.cache[key] = names
+        return dict(self.cache[key])
 
     def parse(self, text: str, loc: tuple) -> sympy.Expr:
         """Parse a formula of this lesson, reporting problems at ``loc`` of the file."""
@@ -115,7 +119,7 @@ class Lesson:
         def one(match: re.Match) -> str:
             expr = self.value(self.parse(match.group(1).strip(), loc))
             if expr.is_number:
-                return notation.number(expr)
+                return notation.number(display_value(expr))
             return notation.formula(expr)
 
         return INTERPOLATION.sub(one, text)
@@ -124,6 +128,17 @@ class Lesson:
         from backprop_cli.yamlfile import field_name
 
         return FileFormatError(self.source, message, self.lines.line(loc), field_name(loc) or None)
+
+
+def display_value(value: sympy.Expr):
+    """A value as it is shown to six figures: rationals exact, others through their float when it
+    is safely inside the float range (sympy.N on nested sigmoids took most of `lessons validate`)."""
+    from backprop_cli.checking.floats import float_value
+
+    if value.is_Rational:
+        return value
+    quick = float_value(value)
+    return quick if quick is not None and 1e-250 < abs(quick) < 1e250 else value
 
 
 def build(spec: LessonFile, source: str, lines: Lines, base: Path | None) -> Lesson:

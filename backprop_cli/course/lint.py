@@ -95,7 +95,9 @@ def _check_question(lesson, question, answers) -> None:
         elif step.ask == "number":
             from backprop_cli import notation
 
-            text = notation.plain(mistake.value, 10)
+            from backprop_cli.course.lesson import display_value
+
+            text = notation.plain(display_value(mistake.value), 10)
         else:
             text = sympy.sstr(mistake.value)
         result = answers.check(lesson, question, text)
