@@ -111,6 +111,8 @@ def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bo
             if agreeing >= POINTS or not symbols:
                 break
             continue
+        if quick is None and not find_counterexample:
+            return Comparison(False)  # clearly different in floats: enough to rule out a listed mistake
         a = _precise_value(answer, point)
         if a is None:
             answer_undefined += 1
@@ -165,6 +167,10 @@ def _friendly_difference(answer: sympy.Expr, expected: sympy.Expr, symbols: Sequ
     values = [1, 2, -1, 3, -2]
     for combo in itertools.islice(itertools.product(values, repeat=len(symbols)), 40):
         point = {s: sympy.Integer(v) for s, v in zip(symbols, combo)}
+        fa = float_value(answer, {s: float(v) for s, v in zip(symbols, combo)})
+        fe = float_value(expected, {s: float(v) for s, v in zip(symbols, combo)})
+        if fa is not None and fe is not None and abs(fa - fe) <= 1e-9 * max(1.0, abs(fe)):
+            continue  # the same here in floats: no need to look closer
         a = _precise_value(answer, point)
         e = _precise_value(expected, point) if a is not None else None
         if e is not None and abs(a - e) > 1e-6 * max(1, abs(e)):
@@ -172,14 +178,18 @@ def _friendly_difference(answer: sympy.Expr, expected: sympy.Expr, symbols: Sequ
     return None
 
 
-def _quick_agreement(answer: sympy.Expr, expected: sympy.Expr, point: Mapping[sympy.Symbol, Any]) -> bool:
-    """Both formulas agree in machine floats to 13 figures here: no need for 30-digit arithmetic.
-    (A difference is always confirmed at 30 digits: floats can cancel badly.)"""
+def _quick_agreement(answer: sympy.Expr, expected: sympy.Expr, point: Mapping[sympy.Symbol, Any]) -> bool | None:
+    """True when both formulas agree in machine floats to 13 figures here (no need for 30-digit
+    arithmetic); None when they clearly differ (by more than a millionth); False when unsure.
+    Deciding that an answer is wrong is always confirmed at 30 digits: floats can cancel badly."""
     floats = {s: float(v) for s, v in point.items()}
     a, e = float_value(answer, floats), float_value(expected, floats)
     if a is None or e is None:
         return False
-    return abs(a - e) <= QUICK_AGREE * max(1.0, abs(a), abs(e))
+    scale = max(1.0, abs(a), abs(e))
+    if abs(a - e) <= QUICK_AGREE * scale:
+        return True
+    return None if abs(a - e) > 1e-6 * scale else False
 
 
 def _precise_value(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Rational]) -> sympy.Float | None:

@@ -88,15 +88,24 @@ class Lesson:
 
     def parse(self, text: str, loc: tuple) -> sympy.Expr:
         """Parse a formula of this lesson, reporting problems at ``loc`` of the file."""
+        key = ("parse", text, len(self.symbols), len(self.definitions))
+        if key in self.cache:
+            return self.cache[key]
         try:
-            return parse(text, self.known_names()).expr
+            expr = parse(text, self.known_names()).expr
         except ExpressionError as exc:
             raise self.problem(exc.message, loc) from None
+        self.cache[key] = expr
+        return expr
 
     def expand(self, expr: sympy.Expr, overrides: Mapping[str, sympy.Expr] | None = None) -> sympy.Expr:
         """Replace defined names by their definitions (``overrides`` first), leaving free symbols."""
-        table = {symbol(n): e for n, e in self.definitions.items()}
+        key = ("definitions", len(self.definitions))  # names are only ever added, never redefined
+        if key not in self.cache:
+            self.cache[key] = {symbol(n): e for n, e in self.definitions.items()}
+        table = self.cache[key]
         if overrides:
+            table = dict(table)
             table.update({symbol(n): e for n, e in overrides.items()})
         for _ in range(50):
             new = expr.xreplace(table)
@@ -117,10 +126,11 @@ class Lesson:
         from backprop_cli import notation
 
         def one(match: re.Match) -> str:
-            expr = self.value(self.parse(match.group(1).strip(), loc))
-            if expr.is_number:
-                return notation.number(display_value(expr))
-            return notation.formula(expr)
+            key = ("shown", match.group(1).strip(), len(self.symbols), len(self.definitions))
+            if key not in self.cache:
+                expr = self.value(self.parse(match.group(1).strip(), loc))
+                self.cache[key] = notation.number(display_value(expr)) if expr.is_number else notation.formula(expr)
+            return self.cache[key]
 
         return INTERPOLATION.sub(one, text)
 
@@ -304,7 +314,9 @@ def _question(lesson: Lesson, step: QuestionStep, i: int, index: int) -> Questio
         if not expected.is_number:
             free = ", ".join(sorted(str(s) for s in expected.free_symbols))
             raise lesson.problem(f"a number question's answer must be a number, but it depends on {free}", loc)
-        if not expected.is_real:
+        from backprop_cli.checking.floats import float_value
+
+        if float_value(expected) is None and not expected.is_real:  # a finite float is real: no evalf
             raise lesson.problem("the answer is not a real number", loc)
         return Question(index, step, expected, uses, parsed.expr, {})
     expected = lesson.expand(parsed.expr)

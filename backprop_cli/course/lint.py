@@ -111,7 +111,10 @@ def _check_question(lesson, question, answers) -> None:
         value = lesson.value(lesson.parse(step.because.value, bloc))
         if not value.is_number:
             raise lesson.problem("a because fact must be a number", bloc)
-        sign = "zero" if value == 0 else ("positive" if value > 0 else "negative")
+        from backprop_cli.course.lesson import display_value
+
+        shown = display_value(value)  # a float well inside its range has the value's sign
+        sign = "zero" if value == 0 else ("positive" if shown > 0 else "negative")
         if sign != step.because.is_:
             raise lesson.problem(f"the fact is false: the value is {sign}, not {step.because.is_}", bloc)
 
