@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from backprop_cli import course, notation
 from backprop_cli.checking import check_number
-from backprop_cli.checking.diagnosis import Candidate, Diagnosis, UpdateRule, prepare
+from backprop_cli.checking.diagnosis import Candidate, UpdateRule, prepare
 from backprop_cli.course import answers, tracing
 from backprop_cli.quiz.templates import by_id
 

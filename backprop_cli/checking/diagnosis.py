@@ -168,7 +168,7 @@ def _power(base: str, n: int) -> str:
 
 
 def update_candidates(old: float, lr: float, gradient: float, parameter: str,
-                      others: Mapping[str, float] = {}) -> list[Candidate]:  # noqa: B006 - read only
+                      others: Mapping[str, float] = {}) -> list[Candidate]:
     """The slips in ``new = old − α·g``, explained in the parameter's own names."""
     g = f"∂L/∂{parameter}"
     step = lr * gradient

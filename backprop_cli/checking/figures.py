@@ -7,8 +7,16 @@ for rationals, 40 digits otherwise, and a float candidate through its shortest r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, DecimalException, localcontext
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DecimalException,
+    localcontext,
+)
 from typing import Any
 
 from backprop_cli.checking.floats import float_value, safe_to_evaluate
@@ -29,7 +37,7 @@ def decimal(value: Any) -> Decimal | None:
     if isinstance(value, Decimal):
         return value if value.is_finite() else None
     if isinstance(value, float):
-        return Decimal(repr(value)) if value == value and abs(value) != float("inf") else None
+        return Decimal(repr(value)) if math.isfinite(value) else None
     import sympy
 
     if not isinstance(value, sympy.Basic) or value.free_symbols:
@@ -191,7 +199,7 @@ def readings(literal: str) -> list[tuple[int, int]]:
     ``1200`` is ambiguous: four figures, or two with trailing zeros that only place the point;
     both readings are offered and the kinder one wins.
     """
-    sign, digits, exponent = Decimal(literal).as_tuple()
+    _, digits, exponent = Decimal(literal).as_tuple()
     figures = 0 if all(d == 0 for d in digits) else len(digits)
     readings_ = [(figures, int(exponent))]
     mantissa = literal.lower().partition("e")[0]

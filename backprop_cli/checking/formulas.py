@@ -21,7 +21,13 @@ import sympy
 from backprop_cli import notation
 from backprop_cli.checking.floats import float_value, safe_to_evaluate
 from backprop_cli.checking.mistakes import generic_mistakes
-from backprop_cli.checking.verdict import CHECK_FAILURES, Mistake, Verdict, as_expr, invalid
+from backprop_cli.checking.verdict import (
+    CHECK_FAILURES,
+    Mistake,
+    Verdict,
+    as_expr,
+    invalid,
+)
 from backprop_cli.errors import ExpressionError
 from backprop_cli.expressions import parse
 from backprop_cli.mathfunctions import to_elementary

@@ -7,6 +7,7 @@ from each answer's formula by :mod:`backprop_cli.checking.diagnosis`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from backprop_cli import notation
@@ -101,5 +102,5 @@ def same_value(a: Any, b: Any) -> bool:
 
         return compare(a, b, find_counterexample=False).equal
     value = decimal(difference)
-    scale = decimal(b)
-    return value is not None and abs(value) <= ABSOLUTE_FLOOR * max(1, abs(scale or 0))
+    scale = decimal(b) or Decimal(0)
+    return value is not None and abs(value) <= ABSOLUTE_FLOOR * max(Decimal(1), abs(scale))

@@ -18,7 +18,14 @@ from backprop_cli import notation
 from backprop_cli.checking import figures as fig
 from backprop_cli.checking.diagnosis import Candidate, Diagnosis, prepare
 from backprop_cli.checking.mistakes import generic_mistakes
-from backprop_cli.checking.verdict import CHECK_FAILURES, Carried, Mistake, Verdict, as_expr, invalid
+from backprop_cli.checking.verdict import (
+    CHECK_FAILURES,
+    Carried,
+    Mistake,
+    Verdict,
+    as_expr,
+    invalid,
+)
 from backprop_cli.errors import ExpressionError
 
 

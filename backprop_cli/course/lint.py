@@ -19,7 +19,13 @@ def lint_lesson(lesson, notes: list[str] | None = None) -> list[FileFormatError]
     """All problems of one built lesson (an empty list when it is sound); ``notes`` collects
     information that is not a problem (listed mistakes the generator already finds)."""
     from backprop_cli.course import answers
-    from backprop_cli.course.schema import DeriveStep, NetworkStep, PlotStep, QuestionStep, TextStep
+    from backprop_cli.course.schema import (
+        DeriveStep,
+        NetworkStep,
+        PlotStep,
+        QuestionStep,
+        TextStep,
+    )
 
     problems: list[FileFormatError] = []
 
@@ -94,7 +100,6 @@ def _check_question(lesson, question, answers) -> None:
             text = "abcdefghijklmnopqrstuvwxyz"[int(mistake.value)]
         elif step.ask == "number":
             from backprop_cli import notation
-
             from backprop_cli.course.lesson import display_value
 
             text = notation.plain(display_value(mistake.value), 10)
@@ -136,7 +141,7 @@ def lint_paths(paths: Iterable[Path], notes: list[str] | None = None) -> tuple[l
             continue
         lessons.append(lesson)
         problems.extend(lint_lesson(lesson, notes))
-    ids = {}
+    ids: dict[str, str] = {}
     for lesson in lessons:
         if lesson.id in ids:
             problems.append(lesson.problem(f"the id '{lesson.id}' is also used by {ids[lesson.id]}", ("id",)))
