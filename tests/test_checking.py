@@ -812,10 +812,27 @@ def test_fuzz_arbitrary_text(text):
 def test_fuzz_grammar_text(text):
     for verdict in (
         check_number(text, SIGMA_PRIME_AT, names=("x", "y")),
+        check_number(text, SIGMA_PRIME_AT, names=("x", "y", "w1"), values={"x": 2, "w1": R(1, 2)}),
         check_expression(text, F_PRIME, NAMES),
         check_expression(text, SIGMA_PRIME, {"z": z, "y_hat": y_hat}),
     ):
         _well_formed(verdict)
+
+
+#: Names that cancel, around a value: evaluated with the names' values, never re-read without them.
+cancelling_text = st.tuples(st.sampled_from(["x", "w1"]), st.sampled_from(["-18", "-72/4", "-18.0", "-17"]),
+                            st.sampled_from(["{n} - {n} + {v}", "{v} + 0*{n}", "{v} - {n} + {n}", "({n}-{n})^2 + {v}"]))
+
+
+@_FUZZ
+@given(cancelling_text)
+def test_fuzz_names_that_cancel(parts):
+    name, value, pattern = parts
+    text = pattern.format(n=name, v=value)
+    verdict = check_number(text, DL_DYHAT, names=("x", "w1"), values={"x": 2, "w1": 2})
+    _well_formed(verdict)
+    assert verdict.correct == (value != "-17"), (text, verdict)
+    assert check_number(text, DL_DYHAT, names=("x", "w1")).status == "invalid"  # no values: a number is asked
 
 
 @_FUZZ
