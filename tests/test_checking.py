@@ -832,7 +832,7 @@ def test_fuzz_names_that_cancel(parts):
     verdict = check_number(text, DL_DYHAT, names=("x", "w1"), values={"x": 2, "w1": 2})
     _well_formed(verdict)
     assert verdict.correct == (value != "-17"), (text, verdict)
-    assert check_number(text, DL_DYHAT, names=("x", "w1")).status == "invalid"  # no values: a number is asked
+    _well_formed(check_number(text, DL_DYHAT, names=("x", "w1")))  # without values: never an error either
 
 
 @_FUZZ
