@@ -374,3 +374,48 @@ def test_a_lesson_answered_with_names_that_cancel_runs_to_its_end(lessons):
     events = Transcript().run(session, lines)
     assert session.finished and [e for e in events if isinstance(e, Finished)]
     assert all(e.status == "correct" for e in events if isinstance(e, Feedback))
+
+
+def test_a_teachers_lesson_over_engine_names_gets_the_same_diagnosis(tmp_path):
+    """No mistakes listed, answers named by the engine (d_loss_d_w3, new_w2): the generator alone."""
+    path = tmp_path / "engine-names.yaml"
+    path.write_text("""\
+version: 1
+id: engine-names
+title: Engine names
+summary: s
+order: 61
+setup:
+  network: sigmoid
+steps:
+  - id: g3
+    ask: number
+    prompt: "∂L/∂w3?"
+    answer: d_loss_d_w3
+    hints: [h]
+    explanation: e
+  - id: local
+    ask: number
+    prompt: "∂ŷ/∂z2?"
+    answer: d_y_hat_d_z2
+    hints: [h]
+    explanation: e
+  - id: w2_new
+    ask: number
+    prompt: new w2?
+    answer: new_w2
+    hints: [h]
+    explanation: e
+""")
+    lesson = course.load(path)
+    cases = [
+        ("g3", "-0.171", "missing-factor", "∂ŷ/∂z2 = ŷ·(1 − ŷ) is missing"),
+        ("g3", "-0.112", "missing-factor", "∂z2/∂w3 = h1 is missing"),
+        ("g3", "0.0424", "sign", "ŷ − y, not y − ŷ"),
+        ("local", "0.547", "sigma-not-derivative", "σ = ŷ"),
+        ("local", "0.153", "sigma-prime-wrong-node", "not z2·(1 − z2)"),
+        ("w2_new", "-0.3026", "update-wrong-way", "wrong way"),
+    ]
+    for qid, typed, mistake, words in cases:
+        verdict = answers.check(lesson, question(lesson, qid), typed)
+        assert verdict.mistake == mistake and words in verdict.message, (qid, typed, verdict)
