@@ -49,6 +49,7 @@ def check_number(
     diagnosis: Diagnosis | None = None,
     answer_label: str | None = None,
     computed: Collection[str] = (),
+    labels: Mapping[str, str] | None = None,
 ) -> Verdict:
     """Mark a numeric answer (a decimal, a fraction or arithmetic of numbers such as ``-72/4``).
 
@@ -56,7 +57,7 @@ def check_number(
     decimal (−18, 1.22, 0.5) and by the tolerance rules otherwise. ``names`` are the symbols of
     the question; ``values`` the numbers of those given to the learner, so that a formula over
     them is evaluated (``w2 - w2 + 1.22``); ``computed`` the names whose value the learner is to
-    work out (a formula naming one is sent back). ``diagnosis`` holds the candidate computations (built once
+    work out (a formula naming one is sent back, its names written as ``labels`` says). ``diagnosis`` holds the candidate computations (built once
     per question); without it the listed ``mistakes`` and the generic slips are used.
     """
     expected = as_expr(expected)
@@ -72,7 +73,7 @@ def check_number(
     carried = [Carried(c.value if isinstance(c.value, float) else as_expr(c.value), tuple(c.from_steps))
                for c in carried]
     try:
-        return _check(text, expected_value, is_exact, diagnosis, carried, names, values, answer_label, computed)
+        return _check(text, expected_value, is_exact, diagnosis, carried, names, values, answer_label, computed, labels)
     except CHECK_FAILURES:
         return invalid("I could not work out the value of that; please type a plain number")
 
@@ -82,8 +83,8 @@ def _float(value: Any) -> float:
     return float(number) if number is not None else float("nan")
 
 
-def _read(text: Any, names: Collection[str], values: Mapping[str, Any] | None,
-          answer_label: str | None, computed: Collection[str]) -> tuple[Decimal, str | None, Any] | Verdict:
+def _read(text: Any, names: Collection[str], values: Mapping[str, Any] | None, answer_label: str | None,
+          computed: Collection[str], labels: Mapping[str, str] | None) -> tuple[Decimal, str | None, Any] | Verdict:
     """The typed answer as (Decimal, literal, SymPy value), or the invalid verdict saying why."""
     from backprop_cli.expressions import parse
 
@@ -103,8 +104,8 @@ def _read(text: Any, names: Collection[str], values: Mapping[str, Any] | None,
     if answer.free_symbols:
         known = values or {}
         missing = sorted(s.name for s in answer.free_symbols if s.name not in known)
-        if not values or any(n in computed for n in missing):
-            shown = notation.formula(answer)
+        if values is None or any(n in computed for n in missing):
+            shown = notation.formula(_labelled(answer, labels))
             if len(shown) > 40:
                 return invalid("the answer is a number, not a formula")
             return invalid(f"the answer is a number: work out {shown} with the values you know")
@@ -117,6 +118,15 @@ def _read(text: Any, names: Collection[str], values: Mapping[str, Any] | None,
     return value, parsed.literal, answer
 
 
+def _labelled(expr: Any, labels: Mapping[str, str] | None) -> Any:
+    """``expr`` with each name written as the lesson says it (dL_dz2 → ∂L/∂z2)."""
+    import sympy
+
+    if not labels:
+        return expr
+    return expr.xreplace({s: sympy.Symbol(labels[s.name]) for s in expr.free_symbols if s.name in labels})
+
+
 def _no_value_message(answer: Any, missing: Sequence[str], answer_label: str | None) -> str:
     """What is really wrong with a formula typed where a number is asked for."""
     shown = " or ".join(notation.name(n) for n in missing)
@@ -126,8 +136,8 @@ def _no_value_message(answer: Any, missing: Sequence[str], answer_label: str | N
 
 def _check(text: Any, expected: Decimal, is_exact: bool, diagnosis: Diagnosis, carried: Sequence[Carried],
            names: Collection[str], values: Mapping[str, Any] | None, answer_label: str | None,
-           computed: Collection[str]) -> Verdict:
-    read = _read(text, names, values, answer_label, computed)
+           computed: Collection[str], labels: Mapping[str, str] | None) -> Verdict:
+    read = _read(text, names, values, answer_label, computed, labels)
     if isinstance(read, Verdict):
         return read
     answer, literal, value = read

@@ -92,6 +92,7 @@ def check(lesson: Lesson, question: Question, text: str,
         computed=tracing.computed_names(lesson),
         diagnosis=tracing.diagnosis(lesson, question, mistakes),
         answer_label=tracing.answer_label(lesson, question),
+        labels=tracing.labels(lesson),
     )
 
 
