@@ -21,7 +21,6 @@ from typing import Any, Literal
 import sympy
 
 from backprop_cli import notation
-from backprop_cli.checking import diagnosis as traced
 from backprop_cli.checking import (
     Diagnosis,
     Mistake,
@@ -34,8 +33,8 @@ from backprop_cli.checking import (
     forward_value_mistakes,
     sigmoid_mistake,
     significant_figures,
-    update_mistakes,
 )
+from backprop_cli.checking import diagnosis as traced
 from backprop_cli.expressions import symbol
 from backprop_cli.mathfunctions import sigmoid
 from backprop_cli.network.graph import LOSS
