@@ -15,13 +15,9 @@ from backprop_cli.checking.floats import float_value
 from backprop_cli.expressions import symbol
 
 
-def _cache(lesson: Any) -> dict:
-    return lesson.cache
-
-
 def floats(lesson: Any) -> dict[str, float]:
     """Every name with a numeric value in this lesson, as a float (computed once)."""
-    cache = _cache(lesson)
+    cache = lesson.cache
     if "floats" not in cache:
         out: dict[str, float] = {}
         for name, value in lesson.values.items():
@@ -55,6 +51,8 @@ def _as_float(value: Any) -> float | None:
 def given(lesson: Any) -> dict[str, Any]:
     """The names whose values the learner is given (inputs, targets, weights, α, the lesson's
     numeric defines): a formula typed over these is evaluated."""
+    if "given" in lesson.cache:
+        return lesson.cache["given"]
     out: dict[str, Any] = {}
     if lesson.network is not None:
         out.update(lesson.network.leaves())
@@ -64,17 +62,20 @@ def given(lesson: Any) -> dict[str, Any]:
         value = lesson.definitions.get(name)
         if value is not None and value.is_number and value.is_Rational:
             out[name] = value
+    lesson.cache["given"] = out
     return out
 
 
-def computed_names(lesson: Any) -> set[str]:
+def computed_names(lesson: Any) -> frozenset[str]:
     """Names with a value the learner is to work out (nodes, gradients, earlier answers)."""
-    return set(floats(lesson)) - set(given(lesson))
+    if "computed" not in lesson.cache:
+        lesson.cache["computed"] = frozenset(set(floats(lesson)) - set(given(lesson)))
+    return lesson.cache["computed"]
 
 
 def labels(lesson: Any) -> dict[str, str]:
     """How each name reads in the lesson's notation: ŷ, ∂L/∂z2, α, new w2, dy/dx."""
-    cache = _cache(lesson)
+    cache = lesson.cache
     if "labels" in cache:
         return cache["labels"]
     out: dict[str, str] = {n: notation.name(n) for n in lesson.known_names()}
@@ -178,7 +179,7 @@ def update_of(lesson: Any, question: Any) -> Any:
 def diagnosis(lesson: Any, question: Any, listed: list) -> dx.Diagnosis:
     """The question's candidate computations, generated once and cached."""
     key = ("diagnosis", question.id)
-    cache = _cache(lesson)
+    cache = lesson.cache
     if key not in cache:
         cache[key] = _build(lesson, question, listed)
     return cache[key]
