@@ -37,6 +37,8 @@ CASES = [
     ("derivatives", "predicted", "0.231", "incorrect", "previous-answer", "question 5"),  # the actual change
     ("derivatives", "slope_at_x0", "4", "incorrect", "factor-2", "twice"),
     ("derivatives", "slope_at_x0", "2", "correct", None, ""),
+    # f′(x) typed for f′(2): f′ does depend on x, so only what is true is said
+    ("derivatives", "slope_at_x0", "3x^2-6x+2", "invalid", None, "x has no value in this question"),
     # partials
     ("partials", "g_dx", "-6", "incorrect", "sign", "sign is flipped"),
     ("partials", "effect_of_dx", "0.3", "incorrect", "factor-2", "half"),

@@ -130,8 +130,10 @@ def _labelled(expr: Any, labels: Mapping[str, str] | None) -> Any:
 def _no_value_message(answer: Any, missing: Sequence[str], answer_label: str | None) -> str:
     """What is really wrong with a formula typed where a number is asked for."""
     shown = " or ".join(notation.name(n) for n in missing)
-    what = answer_label or "it"
-    return f"the answer is a number here: {what} does not depend on {shown}"
+    if answer_label:
+        return f"the answer is a number here: {answer_label} does not depend on {shown}"
+    has = "has" if len(missing) == 1 else "have"
+    return f"the answer is a number here: {shown} {has} no value in this question, so give the number itself"
 
 
 def _check(text: Any, expected: Decimal, is_exact: bool, diagnosis: Diagnosis, carried: Sequence[Carried],

@@ -153,8 +153,14 @@ def _gradient_targets(lesson: Any, value: float) -> list[str]:
 
 
 def answer_label(lesson: Any, question: Any) -> str | None:
-    label = labels(lesson).get(question.id, "")
-    return None if label.startswith("your answer") else label
+    """The answer's name when it is a derivative the lesson defines as a constant (dy/dx of
+    y = 2x + 3): then "dy/dx does not depend on x" is true. None otherwise."""
+    from backprop_cli.course.schema import DerivativeDef
+
+    expr = question.answer_expr
+    if not expr.is_Symbol or not isinstance(lesson.spec.setup.define.get(expr.name), DerivativeDef):
+        return None
+    return labels(lesson).get(expr.name) if _readable(lesson, expr.name) else None
 
 
 def _show(lesson: Any, expr: Any) -> str:
