@@ -102,6 +102,9 @@ def test_wrong_answers_and_listed_mistakes_are_marked_incorrect(template, seed):
         verdict = q.check(q.typed(mistake.value))
         assert verdict.status == "incorrect", (mistake, verdict)
         assert verdict.mistake == mistake.name and verdict.message == mistake.feedback, (mistake, verdict)
+    for candidate in q.diagnosis.candidates if q.diagnosis else ():  # generated: never marked correct
+        verdict = q.check(q.typed(candidate.value))
+        assert not verdict.correct, (candidate, verdict)
 
 
 @ALL
@@ -124,7 +127,8 @@ def test_ranges_rarely_need_a_redraw_and_mistakes_survive(template):
                 break
             except Redraw:
                 redraws += 1
-        mistakes += len(template.make(random.Random(seed)).mistakes)
+        made = template.make(random.Random(seed))
+        mistakes += len(made.mistakes) + len(made.diagnosis.candidates if made.diagnosis else ())
     assert redraws <= 30
     if template.id not in ("loss-direction", "learning-rate"):  # choices have no numeric mistakes
         assert mistakes >= 30, "most questions should name at least one likely mistake"

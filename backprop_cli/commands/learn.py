@@ -184,7 +184,14 @@ def validate(paths: List[str] = typer.Argument(None, help="Lesson files (default
     from backprop_cli.errors import EXIT_USAGE
 
     files = [Path(p) for p in paths] if paths else None
-    problems = lint_course(files)
+    notes: list[str] = []
+    problems = lint_course(files, notes)
+    found = [note for note in notes if note]
+    for note in found:
+        typer.echo(note)
+    if notes:
+        typer.echo(f"{len(found)} of {len(notes)} listed mistakes of number questions are also found by the "
+                   "generated diagnosis (notes, not problems)")
     for problem in problems:
         typer.echo(str(problem), err=True)
     if problems:

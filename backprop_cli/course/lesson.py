@@ -28,6 +28,9 @@ from backprop_cli.expressions import parse, symbol
 from backprop_cli.yamlfile import Lines
 
 INTERPOLATION = re.compile(r"\{\{(.*?)\}\}")
+#: A lesson computes exactly: a value (or a network's estimated values) with more binary digits than
+#: this is refused with a clear problem instead of keeping SymPy busy for minutes.
+MAX_EXACT_BITS = 20_000
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class Lesson:
     #: symbol name → value for numeric evaluation (the network's forward values)
     values: dict[str, sympy.Expr] = field(default_factory=dict)
     questions: list[Question] = field(default_factory=list)
+    #: what is worked out once per lesson and reused for every answer (floats, labels, diagnoses)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -72,22 +77,35 @@ class Lesson:
 
     # -- evaluation ---------------------------------------------------------------------------
     def known_names(self) -> dict[str, sympy.Symbol]:
-        names = dict(self.symbols)
-        for name in self.definitions:
-            names.setdefault(name, symbol(name))
-        return names
+        key = ("known_names", len(self.symbols), len(self.definitions))
+        if key not in self.cache:  # the build only ever adds names, so the sizes tell a change
+            names = dict(self.symbols)
+            for name in self.definitions:
+                names.setdefault(name, symbol(name))
+            self.cache = {k: v for k, v in self.cache.items() if not (isinstance(k, tuple) and k[0] == "known_names")}
+            self.cache[key] = names
+        return dict(self.cache[key])
 
     def parse(self, text: str, loc: tuple) -> sympy.Expr:
         """Parse a formula of this lesson, reporting problems at ``loc`` of the file."""
+        key = ("parse", text, len(self.symbols), len(self.definitions))
+        if key in self.cache:
+            return self.cache[key]
         try:
-            return parse(text, self.known_names()).expr
+            expr = parse(text, self.known_names()).expr
         except ExpressionError as exc:
             raise self.problem(exc.message, loc) from None
+        self.cache[key] = expr
+        return expr
 
     def expand(self, expr: sympy.Expr, overrides: Mapping[str, sympy.Expr] | None = None) -> sympy.Expr:
         """Replace defined names by their definitions (``overrides`` first), leaving free symbols."""
-        table = {symbol(n): e for n, e in self.definitions.items()}
+        key = ("definitions", len(self.definitions))  # names are only ever added, never redefined
+        if key not in self.cache:
+            self.cache[key] = {symbol(n): e for n, e in self.definitions.items()}
+        table = self.cache[key]
         if overrides:
+            table = dict(table)
             table.update({symbol(n): e for n, e in overrides.items()})
         for _ in range(50):
             new = expr.xreplace(table)
@@ -108,10 +126,11 @@ class Lesson:
         from backprop_cli import notation
 
         def one(match: re.Match) -> str:
-            expr = self.value(self.parse(match.group(1).strip(), loc))
-            if expr.is_number:
-                return notation.number(expr)
-            return notation.formula(expr)
+            key = ("shown", match.group(1).strip(), len(self.symbols), len(self.definitions))
+            if key not in self.cache:
+                expr = self.value(self.parse(match.group(1).strip(), loc))
+                self.cache[key] = notation.number(display_value(expr)) if expr.is_number else notation.formula(expr)
+            return self.cache[key]
 
         return INTERPOLATION.sub(one, text)
 
@@ -119,6 +138,17 @@ class Lesson:
         from backprop_cli.yamlfile import field_name
 
         return FileFormatError(self.source, message, self.lines.line(loc), field_name(loc) or None)
+
+
+def display_value(value: sympy.Expr):
+    """A value as it is shown to six figures: rationals exact, others through their float when it
+    is safely inside the float range (sympy.N on nested sigmoids took most of `lessons validate`)."""
+    from backprop_cli.checking.floats import float_value
+
+    if value.is_Rational:
+        return value
+    quick = float_value(value)
+    return quick if quick is not None and 1e-250 < abs(quick) < 1e250 else value
 
 
 def build(spec: LessonFile, source: str, lines: Lines, base: Path | None) -> Lesson:
@@ -133,7 +163,7 @@ def build(spec: LessonFile, source: str, lines: Lines, base: Path | None) -> Les
         loc = ("setup", "define", name)
         if name in lesson.known_names():
             raise lesson.problem(f"'{name}' is already defined", loc)
-        lesson.definitions[name] = _define(lesson, definition, loc)
+        lesson.definitions[name] = _bounded(lesson, _define(lesson, definition, loc), (*loc,))
     seen: set[str] = set()
     for i, step in enumerate(spec.steps):
         if isinstance(step, QuestionStep):
@@ -163,7 +193,16 @@ def _attach_network(lesson: Lesson, name: str, base: Path | None) -> None:
         lr = lesson.parse(lesson.spec.setup.learning_rate, ("setup", "learning_rate"))
     if lr is None:
         raise lesson.problem("the network has no learning_rate; give setup.learning_rate", ("setup", "network"))
-    detail = Engine(net).step_detail(lr, exact=True)
+    bits = _network_bits(net)
+    if bits > MAX_EXACT_BITS:
+        raise lesson.problem(f"the network's exact values would need more than {MAX_EXACT_BITS} binary digits "
+                             "(a lesson computes exactly): use smaller powers or fewer layers", ("setup", "network"))
+    engine = Engine(net)
+    try:
+        engine.check_start({k: float(v) for k, v in net.leaves().items()})
+    except BackpropError as exc:
+        raise lesson.problem(f"the network cannot be used: {exc}", ("setup", "network")) from None
+    detail = engine.step_detail(lr, exact=True)
     lesson.network, lesson.detail = net, detail
     for leaf in net.leaves():
         lesson.symbols[leaf] = symbol(leaf)
@@ -180,6 +219,44 @@ def _attach_network(lesson: Lesson, name: str, base: Path | None) -> None:
     for node in net.nodes:
         computed[f"new_{node.name}"] = detail.after.values[node.name]
     lesson.definitions.update(computed)
+
+
+def _bounded(lesson: Lesson, value: sympy.Expr, loc: tuple) -> sympy.Expr:
+    """``value``, if it is small enough to compute with exactly and (as a number) finite."""
+    from backprop_cli.checking.floats import safe_to_evaluate
+
+    for atom in value.atoms(sympy.Rational):
+        bits = int(atom.p).bit_length() + int(atom.q).bit_length()
+        if bits > MAX_EXACT_BITS:
+            raise lesson.problem(f"the exact value has about {int(bits * 0.30103)} digits, more than a lesson "
+                                 "can compute with", loc)
+    if value.is_number and not value.is_Rational and not safe_to_evaluate(value, {}):
+        raise lesson.problem("the value is too large (it overflows) or undefined", loc)
+    return value
+
+
+def _network_bits(net) -> int:
+    """A rough upper bound of the binary digits of the network's exact values: powers multiply the
+    digits of their base, products and sums add them (the backward pass multiplies along paths)."""
+    sizes: dict[str, int] = {}
+    for name_, value in net.leaves().items():
+        v = sympy.Rational(value)
+        sizes[name_] = int(v.p).bit_length() + int(v.q).bit_length()
+
+    def size(expr) -> int:
+        if expr.is_Symbol:
+            return sizes.get(expr.name, 1)
+        if expr.is_Rational:
+            return int(expr.p).bit_length() + int(expr.q).bit_length()
+        if expr.is_Pow and expr.exp.is_Integer:
+            return size(expr.base) * max(1, abs(int(expr.exp)))
+        return sum(size(a) for a in expr.args) or 1
+
+    total = 0
+    for node in net.nodes:
+        sizes[node.name] = min(size(node.expr), 10**9)
+        total = min(total + sizes[node.name], 10**9)
+    return total
 
 
 def _define(lesson: Lesson, definition, loc: tuple) -> sympy.Expr:
@@ -230,11 +307,13 @@ def _question(lesson: Lesson, step: QuestionStep, i: int, index: int) -> Questio
     question_ids = {q.id for q in lesson.questions}
     uses = frozenset(n for n in parsed.names if n in question_ids)
     if step.ask == "number":
-        expected = lesson.value(parsed.expr)
+        expected = _bounded(lesson, lesson.value(parsed.expr), loc)
         if not expected.is_number:
             free = ", ".join(sorted(str(s) for s in expected.free_symbols))
             raise lesson.problem(f"a number question's answer must be a number, but it depends on {free}", loc)
-        if not expected.is_real:
+        from backprop_cli.checking.floats import float_value
+
+        if float_value(expected) is None and not expected.is_real:  # a finite float is real: no evalf
             raise lesson.problem("the answer is not a real number", loc)
         return Question(index, step, expected, uses, parsed.expr, {})
     expected = lesson.expand(parsed.expr)

@@ -15,10 +15,17 @@ import sympy
 from backprop_cli.errors import FileFormatError
 
 
-def lint_lesson(lesson) -> list[FileFormatError]:
-    """All problems of one built lesson (an empty list when it is sound)."""
+def lint_lesson(lesson, notes: list[str] | None = None) -> list[FileFormatError]:
+    """All problems of one built lesson (an empty list when it is sound); ``notes`` collects
+    information that is not a problem (listed mistakes the generator already finds)."""
     from backprop_cli.course import answers
-    from backprop_cli.course.schema import DeriveStep, NetworkStep, PlotStep, QuestionStep, TextStep
+    from backprop_cli.course.schema import (
+        DeriveStep,
+        NetworkStep,
+        PlotStep,
+        QuestionStep,
+        TextStep,
+    )
 
     problems: list[FileFormatError] = []
 
@@ -48,7 +55,26 @@ def lint_lesson(lesson) -> list[FileFormatError]:
                 attempt(lesson.interpolate, hint, (*loc, "hints", k))
     for question in lesson.questions:
         attempt(_check_question, lesson, question, answers)
+        if notes is not None and question.step.ask == "number":
+            attempt(_note_generated, lesson, question, answers, notes)
     return problems
+
+
+def _note_generated(lesson, question, answers, notes: list[str]) -> None:
+    """Each listed mistake the diagnosis generates by itself: the lesson may drop it."""
+    from backprop_cli.course import tracing
+
+    generated = tracing.generated(lesson, question)
+    index = lesson.spec.steps.index(question.step)
+    for k, mistake in enumerate(answers.listed_mistakes(lesson, question)):
+        value = tracing._as_float(mistake.value)
+        found = generated.finds(value) if value is not None else None
+        if found is not None:
+            problem = lesson.problem("", ("steps", index, "mistakes", k, "answer"))
+            notes.append(f"{problem.path}:{problem.line}: {problem.field}: note: the generator finds this "
+                         f"mistake itself ({found.name}: {found.feedback})")
+        else:
+            notes.append("")  # counted: a listed mistake only the lesson knows
 
 
 def _check_derive(lesson, step, loc) -> None:
@@ -74,8 +100,9 @@ def _check_question(lesson, question, answers) -> None:
             text = "abcdefghijklmnopqrstuvwxyz"[int(mistake.value)]
         elif step.ask == "number":
             from backprop_cli import notation
+            from backprop_cli.course.lesson import display_value
 
-            text = notation.plain(mistake.value, 10)
+            text = notation.plain(display_value(mistake.value), 10)
         else:
             text = sympy.sstr(mistake.value)
         result = answers.check(lesson, question, text)
@@ -89,12 +116,15 @@ def _check_question(lesson, question, answers) -> None:
         value = lesson.value(lesson.parse(step.because.value, bloc))
         if not value.is_number:
             raise lesson.problem("a because fact must be a number", bloc)
-        sign = "zero" if value == 0 else ("positive" if value > 0 else "negative")
+        from backprop_cli.course.lesson import display_value
+
+        shown = display_value(value)  # a float well inside its range has the value's sign
+        sign = "zero" if value == 0 else ("positive" if shown > 0 else "negative")
         if sign != step.because.is_:
             raise lesson.problem(f"the fact is false: the value is {sign}, not {step.because.is_}", bloc)
 
 
-def lint_paths(paths: Iterable[Path]) -> tuple[list, list[FileFormatError]]:
+def lint_paths(paths: Iterable[Path], notes: list[str] | None = None) -> tuple[list, list[FileFormatError]]:
     """Load and lint files; returns (lessons that loaded, all problems)."""
     from backprop_cli.course import load
     from backprop_cli.yamlfile import FileProblems
@@ -110,8 +140,8 @@ def lint_paths(paths: Iterable[Path]) -> tuple[list, list[FileFormatError]]:
             problems.append(exc)
             continue
         lessons.append(lesson)
-        problems.extend(lint_lesson(lesson))
-    ids = {}
+        problems.extend(lint_lesson(lesson, notes))
+    ids: dict[str, str] = {}
     for lesson in lessons:
         if lesson.id in ids:
             problems.append(lesson.problem(f"the id '{lesson.id}' is also used by {ids[lesson.id]}", ("id",)))
@@ -119,12 +149,15 @@ def lint_paths(paths: Iterable[Path]) -> tuple[list, list[FileFormatError]]:
     return lessons, problems
 
 
-def lint_course(paths: Iterable[Path] | None = None) -> list[FileFormatError]:
-    """Lint the given files (default: the shipped lessons), including the ``requires`` links."""
+def lint_course(paths: Iterable[Path] | None = None, notes: list[str] | None = None) -> list[FileFormatError]:
+    """Lint the given files (default: the shipped lessons), including the ``requires`` links.
+
+    ``notes`` (if given) receives one entry per listed mistake of a number question: a
+    ``file:line: field: note: …`` line when the generated diagnosis finds it by itself, else ""."""
     from backprop_cli.course import lesson_files
 
     given = list(paths) if paths else lesson_files()
-    lessons, problems = lint_paths(given)
+    lessons, problems = lint_paths(given, notes)
     known = {lesson.id for lesson in lessons}
     if not paths:
         for lesson in lessons:

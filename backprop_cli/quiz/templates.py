@@ -14,7 +14,6 @@ import dataclasses
 import functools
 import math
 import random
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -23,16 +22,19 @@ import sympy
 
 from backprop_cli import notation
 from backprop_cli.checking import (
+    Diagnosis,
     Mistake,
     Verdict,
     chain_mistakes,
     check_choice,
+    check_components,
     check_expression,
     check_number,
     forward_value_mistakes,
     sigmoid_mistake,
-    update_mistakes,
+    significant_figures,
 )
+from backprop_cli.checking import diagnosis as traced
 from backprop_cli.expressions import symbol
 from backprop_cli.mathfunctions import sigmoid
 from backprop_cli.network.graph import LOSS
@@ -75,6 +77,7 @@ class Question:
     labels: tuple[str, ...] = ()  # the components of a "numbers" answer, e.g. ("∂f/∂x", "∂f/∂y")
     given: Mapping[str, sympy.Expr] = field(default_factory=dict)  # numbers drawn for the prompt
     shown: str = ""  # how to write the answer, when the template knows a nicer order than SymPy's
+    diagnosis: Diagnosis | None = None  # the step's generated candidate computations (number questions)
 
     @property
     def ask_kind(self) -> Literal["number", "expression", "choice"]:
@@ -106,7 +109,8 @@ class Question:
     def check(self, text: str) -> Verdict:
         """The checker's verdict on one answer (invalid input costs nothing)."""
         if self.kind == "number":
-            return check_number(text, self.expected, exact=self.exact, mistakes=self.mistakes)
+            return check_number(text, self.expected, exact=self.exact, mistakes=self.mistakes,
+                                diagnosis=self.diagnosis)
         if self.kind == "expression":
             return check_expression(text, self.expected, {n: symbol(n) for n in self.names},
                                     mistakes=self.mistakes)
@@ -115,26 +119,7 @@ class Question:
         return self._check_components(text)
 
     def _check_components(self, text: str) -> Verdict:
-        parts = [p for p in re.split(r"[,;]", text.strip().strip("()[]")) if p.strip()]
-        n = len(self.expected)
-        if len(parts) != n:
-            example = ", ".join(("3", "-2", "0.5", "1")[:n])
-            return Verdict("invalid", f"type the {n} components separated by commas, e.g. {example}")
-        verdicts = [check_number(p, e, exact=self.exact) for p, e in zip(parts, self.expected)]
-        for label, v in zip(self.labels, verdicts):
-            if v.status == "invalid":
-                return Verdict("invalid", f"{label}: {v.message}")
-        if all(v.correct for v in verdicts):
-            return Verdict("correct", "", value=sympy.Tuple(*(v.value for v in verdicts)))
-        for mistake in self.mistakes:
-            if all(check_number(p, m, exact=False).correct for p, m in zip(parts, mistake.value)):
-                return Verdict("incorrect", mistake.feedback, mistake=mistake.name)
-        right = [label for label, v in zip(self.labels, verdicts) if v.correct]
-        wrong = [(label, v) for label, v in zip(self.labels, verdicts) if not v.correct]
-        message = "; ".join(f"{label} is not right" + (f" ({v.message})" if v.message else "") for label, v in wrong)
-        if right:
-            message = f"{', '.join(right)} is right; " + message
-        return Verdict("incorrect", message, mistake=next((v.mistake for _, v in wrong if v.mistake), None))
+        return check_components(text, self.expected, self.labels, mistakes=self.mistakes, exact=self.exact)
 
 
 @dataclass(frozen=True)
@@ -184,22 +169,6 @@ def for_topics(topics: Sequence[str] | None = None) -> list[Template]:
 
 
 # ---------------------------------------------------------------- sanity, shared by every template
-
-
-def significant_figures(value: sympy.Expr) -> int | None:
-    """Significant figures of an exact value's terminating decimal (None if it does not terminate)."""
-    if not isinstance(value, sympy.Rational):
-        return None
-    q, twos, fives = int(value.q), 0, 0
-    while q % 2 == 0:
-        q, twos = q // 2, twos + 1
-    while q % 5 == 0:
-        q, fives = q // 5, fives + 1
-    if q != 1:
-        return None
-    places = max(twos, fives)
-    scaled = abs(int(value.p)) * 10**places // int(value.q)
-    return len(str(scaled).strip("0")) or 1
 
 
 def _require_sensible(q: Question) -> None:
@@ -605,8 +574,12 @@ def _chain_power(rng: random.Random) -> Question:
     du_dx = sympy.diff(inner, X)
     expected = sympy.diff(inner**power, X).subs(X, x0)
     outer_at = dz_du.subs(U, u0)
+    links = [
+        traced.Link("dz/du", float(outer_at), f"{power}·u{'' if power == 2 else '²'}",
+                    traced.power_swaps("dz/du", "u", float(u0), power)),
+        traced.Link("du/dx", float(du_dx), n(du_dx)),
+    ]
     mistakes = [
-        *chain_mistakes([("dz/du", outer_at), ("du/dx", du_dx)]),
         Mistake("forward-value", outer.subs(U, u0), f"That is z itself at x = {n(x0)}, not its derivative."),
         Mistake("forward-value", u0, f"That is u at x = {n(x0)}; the question asks for dz/dx."),
     ]
@@ -624,6 +597,7 @@ def _chain_power(rng: random.Random) -> Question:
                      f"so dz/dx = {n(outer_at)}·{_bracket(du_dx)} = **{n(expected)}**."),
         mistakes=distinct_mistakes(expected, mistakes),
         given={"x": x0},
+        diagnosis=traced.prepare(float(expected), traced.chain_candidates(links)),
     )
 
 
@@ -903,8 +877,9 @@ def _update(rng: random.Random) -> Question:
                      f"{'+' if -lr * g > 0 else '−'} {n(abs(lr * g))} = **{n(new)}**. "
                      + ("The gradient is negative, so the weight goes up." if g < 0 else
                         "The gradient is positive, so the weight goes down.")),
-        mistakes=distinct_mistakes(new, update_mistakes(w, lr, g)),
         given={"w": w, "α": lr, "∂L/∂w": g},
+        diagnosis=traced.prepare(float(new), traced.update_candidates(float(w), float(lr), float(g), "w"),
+                                 traced.UpdateRule(w, "w")),
     )
 
 

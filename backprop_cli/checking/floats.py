@@ -1,0 +1,113 @@
+"""A fast, bounded evaluation of SymPy expressions in machine floats.
+
+Used two ways: as a size guard before any high-precision evaluation (``exp(9000)^exp(9000)`` is
+refused in microseconds instead of keeping mpmath busy for seconds), and as the evaluator of the
+diagnosis's candidate computations, which are compared with what a learner typed in floats.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+
+class Unsupported(Exception):
+    """A SymPy node the float evaluator does not know."""
+
+
+def safe_to_evaluate(expr: Any, point: Mapping[Any, float]) -> bool:
+    """False when, in machine floats, ``expr`` at ``point`` is undefined, infinite or not real.
+
+    A node the float evaluator does not know is let through: the parser has bounded its size,
+    and SymPy evaluates it.
+    """
+    try:
+        float_eval(expr, point)
+    except Unsupported:
+        return True
+    except (OverflowError, ZeroDivisionError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def float_value(expr: Any, point: Mapping[Any, float] | None = None) -> float | None:
+    """``expr`` as a finite float (symbols from ``point``), or None where it is undefined, too
+    large, or holds a node this evaluator does not know."""
+    try:
+        return float_eval(expr, point or {})
+    except (Unsupported, OverflowError, ZeroDivisionError, ValueError, RecursionError, TypeError):
+        return None
+
+
+def float_eval(node: Any, point: Mapping[Any, float]) -> float:
+    """``node`` in floats; OverflowError as soon as any part is infinite (mpmath would have to
+    carry that huge number), ValueError as soon as one is undefined."""
+    value = _float_node(node, point)
+    if math.isnan(value):
+        raise ValueError("undefined")
+    if math.isinf(value):
+        raise OverflowError("too large")
+    return value
+
+
+def _float_node(node: Any, point: Mapping[Any, float]) -> float:
+    if node.is_Symbol:
+        if node in point:
+            return point[node]
+        raise Unsupported(node)
+    if node.is_Rational:
+        return int(node.p) / int(node.q)
+    if node.is_Float or node.is_NumberSymbol:
+        return float(node)
+    args = [float_eval(a, point) for a in node.args]
+    if node.is_Add:
+        return math.fsum(args)
+    if node.is_Mul:
+        return math.prod(args)
+    if node.is_Pow:
+        base, exponent = args
+        if base < 0 and exponent != int(exponent):
+            return math.nan
+        if base == 0 and exponent < 0:
+            return math.inf
+        result = base**exponent
+        return math.nan if isinstance(result, complex) else float(result)
+    function = _functions().get(type(node))
+    if function is None or len(args) != 1:
+        import sympy
+
+        if isinstance(node, sympy.Max | sympy.Min) and args:
+            return max(args) if isinstance(node, sympy.Max) else min(args)
+        raise Unsupported(node)
+    return function(args[0])
+
+
+def _float_log(z: float) -> float:
+    if z > 0:
+        return math.log(z)
+    return math.nan
+
+
+_FUNCTIONS: dict = {}
+
+
+def _functions() -> dict:
+    if not _FUNCTIONS:
+        import sympy
+
+        from backprop_cli.mathfunctions import NUMERIC_FUNCTIONS, relu, sigmoid, step
+
+        _FUNCTIONS.update({
+            sympy.exp: math.exp,
+            sympy.log: _float_log,
+            sympy.tanh: math.tanh,
+            # the engine's own float versions (exp and log differ on purpose: an overflow must raise here)
+            sigmoid: NUMERIC_FUNCTIONS["sigmoid"],
+            relu: NUMERIC_FUNCTIONS["relu"],
+            step: NUMERIC_FUNCTIONS["step"],
+            sympy.Abs: abs,
+            sympy.sign: lambda z: float((z > 0) - (z < 0)),
+            sympy.Heaviside: lambda z: 1.0 if z > 0 else 0.0,
+        })
+    return _FUNCTIONS

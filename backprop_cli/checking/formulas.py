@@ -1,0 +1,257 @@
+"""Formula answers: equivalent to the expected formula, or not, decided by the numbers.
+
+Two formulas are compared at seeded random points to 30 digits; ten agreeing points (eight when
+some are undefined) make them equal, one clear difference makes them differ and is shown to the
+learner at a friendly point. ``simplify`` is not used: it needed a process-wide SIGALRM timer to be
+safe, and the points decide every case (tests/test_checking.py proves the equivalent forms it
+used to confirm). A size-bounded ``expand`` only settles formulas undefined at almost every point.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from backprop_cli import notation
+from backprop_cli.checking.floats import float_value, safe_to_evaluate
+from backprop_cli.checking.mistakes import generic_mistakes
+from backprop_cli.checking.verdict import (
+    CHECK_FAILURES,
+    Mistake,
+    Verdict,
+    as_expr,
+    invalid,
+)
+from backprop_cli.errors import ExpressionError
+from backprop_cli.expressions import parse
+from backprop_cli.mathfunctions import to_elementary
+
+POINT_DIGITS = 30  # precision of the random-point evaluation
+AGREE_DIGITS = 25  # two values agree when they match to this many digits
+QUICK_AGREE = 1e-13  # ... or, in machine floats, to 13 figures
+POINTS = 10  # random points compared per pair of formulas
+POINTS_ENOUGH = 8  # agreeing points that suffice when some points are undefined
+MAX_POINT_TRIES = 60  # points drawn before giving up on finding defined ones
+EXPAND_MAX_OPS = 60  # expand only differences this small ...
+EXPAND_MAX_DEGREE = 24  # ... whose polynomial degree stays this low once expanded
+
+
+def check_expression(
+    text: str,
+    expected: sympy.Expr,
+    names: Mapping[str, sympy.Symbol],
+    *,
+    mistakes: Sequence[Mistake] = (),
+) -> Verdict:
+    """Mark a formula: equivalent to ``expected`` (random points), or not.
+
+    The verdict echoes how the answer was read; a wrong answer gets a point where the two
+    formulas differ, and a listed (or generic: sign, factor of 2) mistake when it matches one.
+    """
+    expected = as_expr(expected)
+    # the caller's symbols, even if ``expected`` was built with others of the same name
+    expected = expected.xreplace({s: names[s.name] for s in expected.free_symbols if s.name in names})
+    mistakes = [Mistake(m.name, as_expr(m.value), m.feedback) for m in mistakes]
+    try:
+        return _check_expression(text, expected, names, mistakes)
+    except CHECK_FAILURES:
+        return invalid("I could not evaluate that formula; try writing it more simply")
+
+
+def _check_expression(text: str, expected: sympy.Expr, names: Mapping[str, sympy.Symbol],
+                      mistakes: Sequence[Mistake]) -> Verdict:
+    if not isinstance(text, str):
+        return invalid("please type a formula")
+    try:
+        parsed = parse(text, names)
+    except ExpressionError as error:
+        return invalid(str(error))
+    answer = parsed.expr
+    read_as = notation.written(parsed.reading)  # the learner's own order: 4·(2·x + 3), not 8·x + 12
+    comparison = compare(answer, expected)
+    if comparison.equal:
+        return Verdict("correct", read_as=read_as, value=answer)
+    generic = generic_mistakes(expected) if not expected.is_zero else []
+    mistake = None
+    for option in [*mistakes, *generic]:
+        if compare(answer, option.value, find_counterexample=False).equal:
+            mistake = option
+            break
+    point = comparison.point
+    message = mistake.feedback if mistake is not None else comparison.explanation
+    return Verdict(
+        "incorrect",
+        message,
+        read_as=read_as,
+        value=answer,
+        mistake=mistake.name if mistake is not None else None,
+        counterexample={s.name: v for s, v in point.items()} if point is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    equal: bool
+    point: dict[sympy.Symbol, sympy.Rational] | None = None
+    explanation: str = ""
+
+
+def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bool = True) -> Comparison:
+    """Equal when they agree at ten random points (eight, where some are undefined)."""
+    symbols = sorted(answer.free_symbols | expected.free_symbols, key=lambda s: s.name)
+    rng = random.Random(zlib.crc32(sympy.srepr(expected).encode()))
+    agreeing = 0
+    answer_undefined = 0
+    one_sided = None  # a point where exactly one formula is defined
+    difference = None
+    for point in _candidate_points(symbols, rng):
+        quick = _quick_agreement(answer, expected, point)
+        if quick:
+            agreeing += 1
+            if agreeing >= POINTS or not symbols:
+                break
+            continue
+        if quick is None and not find_counterexample:
+            return Comparison(False)  # clearly different in floats: enough to rule out a listed mistake
+        a = _precise_value(answer, point)
+        if a is None:
+            answer_undefined += 1
+            if one_sided is None:
+                e = _precise_value(expected, point)
+                if e is not None:
+                    one_sided = (point, a, e)
+            if answer_undefined >= 2 * POINTS and not agreeing:
+                break  # undefined wherever we look: no need to try every point
+            continue
+        e = _precise_value(expected, point)
+        if e is None:
+            if one_sided is None:
+                one_sided = (point, a, e)
+            continue
+        if _same_digits(a, e):
+            agreeing += 1
+            if agreeing >= POINTS or not symbols:
+                break
+        else:
+            difference = (point, a, e)
+            break
+    if difference is None:
+        if agreeing >= POINTS_ENOUGH or (agreeing and not symbols):
+            return Comparison(True)
+        if (agreeing or one_sided is None) and expands_to_zero(answer, expected):
+            return Comparison(True)
+    if difference is None and one_sided is None:
+        return Comparison(False, explanation="I could not evaluate your formula at any point to compare it")
+    if not find_counterexample:
+        return Comparison(False)
+    point, a, e = _friendly_difference(answer, expected, symbols) or difference or one_sided  # type: ignore[misc]
+    return Comparison(False, point, _explain(point, a, e))
+
+
+def _candidate_points(symbols: Sequence[sympy.Symbol], rng: random.Random) -> Iterator[dict]:
+    """Seeded points with two decimals in ±[0.1, 3]; after 20 tries, positive ones (for log, √)."""
+    if not symbols:
+        yield {}
+        return
+    for attempt in range(MAX_POINT_TRIES):
+        point = {}
+        for s in symbols:
+            magnitude = sympy.Rational(rng.randint(10, 300), 100)
+            negative = attempt < 20 and rng.random() < 0.5
+            point[s] = -magnitude if negative else magnitude
+        yield point
+
+
+def _friendly_difference(answer: sympy.Expr, expected: sympy.Expr, symbols: Sequence[sympy.Symbol]):
+    """A point with small whole numbers where the formulas clearly differ, if there is one."""
+    values = [1, 2, -1, 3, -2]
+    for combo in itertools.islice(itertools.product(values, repeat=len(symbols)), 40):
+        point = {s: sympy.Integer(v) for s, v in zip(symbols, combo)}
+        fa = float_value(answer, {s: float(v) for s, v in zip(symbols, combo)})
+        fe = float_value(expected, {s: float(v) for s, v in zip(symbols, combo)})
+        if fa is not None and fe is not None and abs(fa - fe) <= 1e-9 * max(1.0, abs(fe)):
+            continue  # the same here in floats: no need to look closer
+        a = _precise_value(answer, point)
+        e = _precise_value(expected, point) if a is not None else None
+        if e is not None and abs(a - e) > 1e-6 * max(1, abs(e)):
+            return point, a, e
+    return None
+
+
+def _quick_agreement(answer: sympy.Expr, expected: sympy.Expr, point: Mapping[sympy.Symbol, Any]) -> bool | None:
+    """True when both formulas agree in machine floats to 13 figures here (no need for 30-digit
+    arithmetic); None when they clearly differ (by more than a millionth); False when unsure.
+    Deciding that an answer is wrong is always confirmed at 30 digits: floats can cancel badly."""
+    floats = {s: float(v) for s, v in point.items()}
+    a, e = float_value(answer, floats), float_value(expected, floats)
+    if a is None or e is None:
+        return False
+    scale = max(1.0, abs(a), abs(e))
+    if abs(a - e) <= QUICK_AGREE * scale:
+        return True
+    return None if abs(a - e) > 1e-6 * scale else False
+
+
+def _precise_value(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Rational]) -> sympy.Float | None:
+    """``expr`` at ``point`` to 30 digits, or None where it is undefined, infinite or complex."""
+    if not safe_to_evaluate(expr, {s: float(v) for s, v in point.items()}):
+        return None
+    try:
+        at_point = expr.xreplace({s: sympy.Float(v, POINT_DIGITS + 15) for s, v in point.items()})
+        value = at_point.evalf(POINT_DIGITS)
+    except Exception:  # noqa: BLE001 - any SymPy failure means "undefined here"
+        return None
+    if not value.is_Number or value.is_finite is not True or value.is_real is not True:
+        return None
+    return sympy.Float(value, POINT_DIGITS)
+
+
+def _same_digits(a: sympy.Float, b: sympy.Float) -> bool:
+    scale = max(1, abs(a), abs(b))
+    return bool(abs(a - b) <= sympy.Float(10) ** -AGREE_DIGITS * scale)
+
+
+def expands_to_zero(answer: sympy.Expr, expected: sympy.Expr) -> bool:
+    """``expand(a − b) == 0`` for differences small enough that expand is quick (no timer needed:
+    the size and the degree bound its work)."""
+    try:
+        difference = to_elementary(answer) - to_elementary(expected)
+        if difference == 0:
+            return True
+        if sympy.count_ops(difference) > EXPAND_MAX_OPS or degree_bound(difference) > EXPAND_MAX_DEGREE:
+            return False
+        return bool(sympy.expand(difference) == 0)
+    except Exception:  # noqa: BLE001 - expand failed: the points decide
+        return False
+
+
+def degree_bound(expr: Any) -> int:
+    """A rough upper bound of the degree ``expand`` could reach (powers multiply, products add)."""
+    if expr.is_Atom:
+        return 0 if expr.is_number else 1
+    if expr.is_Pow:
+        base, exponent = expr.args
+        inner = degree_bound(base)
+        if exponent.is_Integer:
+            return inner * abs(int(exponent))
+        return inner + degree_bound(exponent) + 1
+    degrees = [degree_bound(a) for a in expr.args]
+    if expr.is_Mul:
+        return sum(degrees)
+    return max(degrees, default=0) + (0 if expr.is_Add else 1)
+
+
+def _explain(point: Mapping[sympy.Symbol, Any], a: Any, e: Any) -> str:
+    where = ", ".join(f"{notation.name(s.name)} = {notation.number(v)}" for s, v in point.items())
+    where = f"at {where}" if where else "as numbers"
+
+    def shown(v: Any) -> str:
+        return notation.number(v) if v is not None else "undefined"
+
+    return f"Not the same formula: {where} yours gives {shown(a)} but the answer gives {shown(e)}."
