@@ -44,10 +44,12 @@ class LessonSession:
         self.finished = False
         self.learner: dict[str, sympy.Expr] = {}
         self.observations: list = []  # first tries this session, for the learner model
-        for q in lesson.questions:
+        for q in lesson.questions:  # in order: a formula answer may use the earlier answers
             saved = self.attempt.questions.get(q.id)
             if saved is not None and saved.answer is not None:
                 value = answers.learner_value(q, saved.answer)
+                if value is None and q.step.ask == "number":  # a formula typed over the lesson's names
+                    value = self._number_of(answers.check(lesson, q, saved.answer, self.learner))
                 if value is not None:
                     self.learner[q.id] = value
 
@@ -110,6 +112,13 @@ class LessonSession:
                 progress.last_lesson = key
 
         self.progress = self.store.update(add)
+
+    @staticmethod
+    def _number_of(verdict) -> sympy.Expr | None:
+        """The number an answer stands for (a typed number, or a formula the checker evaluated with
+        the lesson's values), for follow-through; None when it is not a number."""
+        value = getattr(verdict, "value", None)
+        return value if value is not None and getattr(value, "is_number", False) else None
 
     def _record(self, question_id: str):
         return self.attempt.questions.get(question_id)
@@ -215,7 +224,7 @@ class LessonSession:
             state.attempts += 1
             state.answer = line.strip()
             self._first_try(state, "correct" if verdict.correct else "wrong")
-            value = answers.learner_value(q, line)
+            value = self._number_of(verdict) if q.step.ask == "number" else None
             if value is not None:
                 self.learner[q.id] = value
         if verdict.correct:

@@ -259,3 +259,16 @@ def test_a_name_the_question_does_not_allow_gets_a_helpful_message(lesson):
     assert events[0].status == "invalid"
     assert events[0].message == "write this answer using only h, w2, x, w1: y is not part of it"
     assert session.attempt.questions.get("dyhat_dw2_formula") is None  # no penalty
+
+
+def test_a_formula_typed_for_a_number_carries_its_value_through_and_after_resume(lesson):
+    """∂L/∂ŷ typed as a formula over the given values still counts for follow-through."""
+    session, store = new_session(lesson)
+    session.start()
+    assert session.answer("x*w1*w2 - y - 2")[0].status == "incorrect"  # −20: wrong, but a number
+    assert session.learner["dL_dyhat"] == -20
+    session.answer("skip")
+    session.answer("4")
+    assert session.answer("-80")[0].status == "correct"  # right for the learner's own −20 × 4
+    again, _ = new_session(lesson, store)
+    assert again.learner["dL_dyhat"] == -20  # the saved formula is evaluated again on resume

@@ -7,6 +7,8 @@ shown and what they are checked against come from one computation.
 
 from __future__ import annotations
 
+import math
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,6 +184,7 @@ def _attach_network(lesson: Lesson, name: str, base: Path | None) -> None:
     from backprop_cli.course.network_ref import resolve_network
     from backprop_cli.errors import BackpropError
     from backprop_cli.network.engine import Engine
+    from backprop_cli.network.graph import LOSS
     from backprop_cli.network.model import load as load_network
 
     try:
@@ -198,10 +201,13 @@ def _attach_network(lesson: Lesson, name: str, base: Path | None) -> None:
         raise lesson.problem(f"the network's exact values would need more than {MAX_EXACT_BITS} binary digits "
                              "(a lesson computes exactly): use smaller powers or fewer layers", ("setup", "network"))
     engine = Engine(net)
-    try:
-        engine.check_start({k: float(v) for k, v in net.leaves().items()})
-    except BackpropError as exc:
-        raise lesson.problem(f"the network cannot be used: {exc}", ("setup", "network")) from None
+    try:  # the float route first: a loss that cannot even be computed would hang the exact one
+        loss = engine.forward({k: float(v) for k, v in net.leaves().items()})[LOSS]
+    except (ArithmeticError, ValueError):
+        loss = math.nan
+    if not math.isfinite(loss):
+        raise lesson.problem("the network cannot be used: its loss cannot be computed at the starting values "
+                             "(it overflows or is undefined)", ("setup", "network"))
     detail = engine.step_detail(lr, exact=True)
     lesson.network, lesson.detail = net, detail
     for leaf in net.leaves():
