@@ -16,6 +16,7 @@ COMMANDS = {
     "hint": "show the next hint",
     "skip": "show the answer and move on",
     "back": "go back to the previous step",
+    "parts": "work a question out one part at a time (lessons, after two misses)",
     "help": "list these commands",
     "quit": "save and leave; Ctrl-C and Ctrl-D do the same",
 }

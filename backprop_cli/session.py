@@ -17,6 +17,7 @@ from __future__ import annotations
 import sympy
 
 from backprop_cli.course import answers, identity, short_prompt
+from backprop_cli.course.scaffolds import scaffold
 from backprop_cli.course.lesson import Lesson, Question
 from backprop_cli.course.schema import DeriveStep, NetworkStep, PlotStep, QuestionStep, TextStep
 from backprop_cli.interaction import Ask, Event, Feedback, Finished, Hint, Reveal, Say, Show, command_of
@@ -44,6 +45,8 @@ class LessonSession:
         self.finished = False
         self.learner: dict[str, sympy.Expr] = {}
         self.observations: list = []  # first tries this session, for the learner model
+        self.optional_now: set[str] = set()  # drills made optional by mastery this session
+        self.walk = None  # a PartsWalk while the learner works a question out in parts
         for q in lesson.questions:  # in order: a formula answer may use the earlier answers
             saved = self.attempt.questions.get(q.id)
             if saved is not None and saved.answer is not None:
@@ -81,6 +84,10 @@ class LessonSession:
         if self.finished or self.question is None:
             return []
         command = command_of(line)
+        if self.walk is not None and command not in ("help", "quit"):
+            return self._in_parts(line)
+        if command == "parts":
+            return self._parts()
         if command == "hint":
             return self._hint()
         if command == "skip":
@@ -200,13 +207,36 @@ class LessonSession:
     def _ask(self) -> Ask:
         q = self.question
         assert q is not None
-        loc = ("steps", self.position, "prompt")
         total = len(self.lesson.questions)
-        optional = " (optional)" if q.step.optional else ""
+        mastered = self.mastered(q)
+        if mastered and q.step.drill:
+            self.optional_now.add(q.id)
+        optional = ""
+        if q.step.optional:
+            optional = " (optional)"
+        elif q.id in self.optional_now:
+            optional = " (optional: you have mastered this)"
         kinds = {"number": "a number", "expression": "a formula", "choice": "a letter"}
         label = f"Question {q.index + 1} of {total}{optional} · answer with {kinds[q.step.ask]}"
-        return Ask(label, self.lesson.interpolate(q.step.prompt, loc), q.step.ask,
-                   answers.options(self.lesson, q), len(q.step.hints) - self.hints_shown)
+        if mastered and q.step.bare is not None:  # help fades: the formula is no longer handed over
+            prompt = self.lesson.interpolate(q.step.bare, ("steps", self.position, "bare"))
+        else:
+            prompt = self.lesson.interpolate(q.step.prompt, ("steps", self.position, "prompt"))
+        return Ask(label, prompt, q.step.ask, answers.options(self.lesson, q), len(q.step.hints) - self.hints_shown)
+
+    def mastered(self, q: Question) -> bool:
+        """Every skill the question names is mastered (BKT, over the saved record and this session)."""
+        from backprop_cli.tutor.skills import Observation, trace
+
+        if not q.step.skills:
+            return False
+        ids = {o.id for o in self.observations}
+        seen = [o for o in self.progress.observations if o.id not in ids] + self.observations
+        state = trace([Observation(o.skill, o.correct, o.guess) for o in seen])
+        return all(state[skill].mastered for skill in q.step.skills)
+
+    def _optional(self, q: Question) -> bool:
+        return q.step.optional or q.id in self.optional_now
 
     def _state(self):
         assert self.question is not None
@@ -244,8 +274,33 @@ class LessonSession:
         if self.wrong_streak >= NUDGE_AFTER:
             left = len(q.step.hints) - self.hints_shown
             tip = "Type 'hint' for a hint, or 'skip' to see the answer." if left else "Type 'skip' to see the answer."
+            parts = scaffold(self.lesson, q) if not revisit else None
+            if parts is not None:
+                tip = (f"This one has {len(parts.parts)} parts: type 'parts' to work them out one at a time, "
+                       + tip[len("Type "):].replace("Type", "type"))
             events.append(Say(tip, "note"))
         self.save()
+        return events
+
+    def _parts(self) -> list[Event]:
+        """Break the question into its parts (a scaffold generated from its formula), if it has any."""
+        from backprop_cli.parts import PartsWalk
+
+        q = self.question
+        assert q is not None
+        found = scaffold(self.lesson, q)
+        if found is None:
+            return [Say("This question does not break into smaller parts; type 'hint' or 'skip'.", "note")]
+        self.walk = PartsWalk(found, q.index + 1)
+        return self.walk.start()
+
+    def _in_parts(self, line: str) -> list[Event]:
+        assert self.walk is not None
+        events = self.walk.answer(line)
+        if self.walk.done:
+            self.walk = None
+            self.wrong_streak = 0
+            events.append(self._ask())
         return events
 
     def _hint(self) -> list[Event]:
@@ -265,7 +320,7 @@ class LessonSession:
     def _skip(self) -> list[Event]:
         state = self._state()
         if not state.closed:
-            state.skipped = not self.question.step.optional
+            state.skipped = not self._optional(self.question)
             state.closed = True
             self._first_try(state, "skipped")
         return [self._reveal(skipped=True)] + self._next()
@@ -303,7 +358,7 @@ class LessonSession:
         counted = 0
         for q in self.lesson.questions:
             s = self.attempt.questions.get(q.id)
-            if q.step.optional and (s is None or not s.correct):
+            if self._optional(q) and (s is None or not s.correct):
                 result = "optional, skipped"
             elif s is None or s.skipped or not s.correct:
                 result = "skipped"
@@ -316,7 +371,7 @@ class LessonSession:
                 if s.hints:
                     extra.append(f"{s.hints} hint{'s' if s.hints > 1 else ''}")
                 result = "✓ " + ", ".join(extra)
-            if not q.step.optional:
+            if not self._optional(q):
                 counted += 1
                 first_time += result == "✓ first try"
             rows.append((str(q.index + 1), short_prompt(self.lesson, q), result))

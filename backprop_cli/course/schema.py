@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    model_validator,
+)
 
 SCHEMA_VERSION = 1
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -111,6 +121,22 @@ class Because(Strict):
     is_: Literal["negative", "positive", "zero"] = Field(alias="is")
 
 
+def _known_skill(name: str) -> str:
+    """A skill of the learner model (``tutor/skills.py``; listed in docs/lessons.md)."""
+    import difflib
+
+    from backprop_cli.tutor.skills import SKILL_IDS
+
+    if name not in SKILL_IDS:
+        close = difflib.get_close_matches(name, SKILL_IDS, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise ValueError(f"unknown skill '{name}'; {hint}the skills are: {', '.join(SKILL_IDS)}")
+    return name
+
+
+SkillName = Annotated[str, AfterValidator(_known_skill)]
+
+
 class QuestionStep(StepBase):
     id: Name
     ask: Literal["number", "expression", "choice"]
@@ -123,6 +149,15 @@ class QuestionStep(StepBase):
     hints: list[Prose] = Field(min_length=1)
     explanation: Prose
     mistakes: list[MistakeSpec] = []
+    skills: list[SkillName] = []  # what the question exercises: the learner model's evidence
+    bare: Prose | None = None  # the prompt without its formula, once every skill named is mastered
+    drill: bool = False  # a repeated drill: optional once every skill named is mastered
+
+    @model_validator(mode="after")
+    def _fading_needs_skills(self) -> QuestionStep:
+        if (self.bare is not None or self.drill) and not self.skills:
+            raise ValueError("'bare' and 'drill' fade with mastery: name the question's skills too")
+        return self
 
 
 def _step_kind(value: Any) -> str | None:

@@ -214,6 +214,8 @@ class QuizSession:
             return self._hint()
         if command == "skip":
             return self._skip()
+        if command == "parts":
+            return [Say("Working a question out in parts is for lessons; here, type hint for a hint.", "note")]
         if command == "back":
             return [Say("Going back is not available in a quiz: each question stands alone. "
                         "Answer it, or type skip.", "note")]
