@@ -146,7 +146,7 @@ def test_simple_net_lesson_forward_pass_with_a_carried_error_then_resume(_isolat
     assert finish(child) == 0
 
     again = spawn(home, "learn", "5")
-    again.expect_exact("Welcome back: 3 of 17 questions done")
+    again.expect_exact("Welcome back: 3 of 23 questions done")
     again.expect_exact("Question 4 of")
     again.expect_exact("› ")
     again.sendintr()
