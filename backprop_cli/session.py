@@ -36,7 +36,10 @@ class LessonSession:
         self.key, self.source = identity(lesson)
         record = progress.lessons.get(self.key)
         current = None if restart or record is None else record.current
-        self.attempt = current.model_copy(deep=True) if current is not None else Attempt(started=now())
+        if current is not None and current.seed != lesson.seed:  # other numbers: a new attempt
+            current = None
+        self.attempt = (current.model_copy(deep=True) if current is not None
+                        else Attempt(started=now(), seed=lesson.seed))
         self.resumed = self.attempt.active
         self.position = self._resume_position() if self.resumed else 0
         self.question: Question | None = None
@@ -72,6 +75,9 @@ class LessonSession:
     def start(self) -> list[Event]:
         label = f"Lesson {self.number}: " if self.number else ""
         events: list[Event] = [Say(f"{label}{self.lesson.title}", "heading"), Say(self.lesson.spec.summary, "note")]
+        if self.lesson.seed is not None:
+            events.append(Say(f"Fresh numbers (seed {self.lesson.seed}): replay them with "
+                              f"backprop learn {self.lesson.id} --seed {self.lesson.seed}.", "note"))
         if not self.resumed:
             events.append(Say("Type 'hint', 'skip', 'back', 'help' or 'quit' at any prompt.", "note"))
             return events + self._advance()

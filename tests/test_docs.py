@@ -96,3 +96,11 @@ def test_the_documented_json_keys_are_the_ones_step_prints():
         assert main(["step", "--json"]) == 0
     printed = set(json.loads(out.getvalue()))
     assert printed <= documented and documented - printed <= {"history"}
+
+
+def test_the_documented_skills_are_the_learner_models():
+    from backprop_cli.tutor.skills import SKILLS
+
+    rows = table("lessons.md", "| skill | what it is |")
+    assert [keys([row]).pop() for row in rows] == [skill.id for skill in SKILLS]
+    assert [row[1] for row in rows] == [skill.description for skill in SKILLS]

@@ -15,9 +15,12 @@ def register(app: typer.Typer) -> None:
     def learn(
         lesson: Optional[str] = typer.Argument(None, help="A lesson id (e.g. simple-net), its number, or a lesson file."),
         restart: bool = typer.Option(False, "--restart", help="Start the lesson from the beginning."),
+        vary: bool = typer.Option(False, "--vary", help="The lesson again with fresh numbers (lessons that "
+                                                        "declare vary: simple-net, sigmoid-net)."),
+        seed: Optional[int] = typer.Option(None, "--seed", help="Replay the fresh numbers of this seed."),
     ) -> int:
         """Take a guided lesson: read, then compute each value yourself; every answer is checked."""
-        return run_learn(lesson, restart=restart)
+        return run_learn(lesson, restart=restart, vary=vary or seed is not None, seed=seed)
 
     from backprop_cli.commands import authoring
 
@@ -52,7 +55,7 @@ def _choose(lessons, progress, con) -> str | None:
         con.print(Text(f"No lesson '{line}'. Type a number from 1 to {len(ids)}, an id, or q.", style="warn"))
 
 
-def run_learn(reference: str | None, *, restart: bool = False) -> int:
+def run_learn(reference: str | None, *, restart: bool = False, vary: bool = False, seed: int | None = None) -> int:
     """`backprop learn`: pick (or continue) a lesson and converse until it ends or the learner leaves;
     at the end of a lesson of the menu, offer the next one not yet done."""
     from backprop_cli import course
@@ -87,19 +90,44 @@ def run_learn(reference: str | None, *, restart: bool = False) -> int:
     else:
         lesson = course.find(reference)
         number = course.shipped_number(lesson) or _menu_number(lesson)
+    lesson = _numbers(lesson, progress, vary, seed, restart=restart)
     while True:
         session = LessonSession(lesson, store, progress, restart=restart, number=number)
         code = converse(session, con)
         if code != EXIT_OK or not session.finished or number is None:
             return code
         progress, _ = store.load()
-        following = _offer_next(course.catalog(), progress, session.key, con)
+        following = _offer_next(course.catalog(), progress, session.key, con, again=bool(lesson.spec.vary))
         if following is None:
             return EXIT_OK
+        if following == "again":
+            lesson, restart = _numbers(lesson, progress, True, None, restart=True), True
+            continue
         lesson, number, restart = course.find(following.id), following.number, False
 
 
-def _offer_next(lessons, progress, finished_key: str, con):
+def _numbers(lesson, progress, vary: bool, seed: int | None, *, restart: bool = False):
+    """The lesson with the numbers to use: fresh ones (``--vary``: a new seed; ``--seed N``: that
+    seed's), those of the attempt under way (unless restarting), or the file's own."""
+    import random
+
+    from backprop_cli import course
+    from backprop_cli.errors import UsageError
+
+    if vary:
+        if not lesson.spec.vary:
+            raise UsageError(f"lesson {lesson.id} has no vary: its numbers are fixed")
+        return course.load(lesson.source, seed if seed is not None else random.SystemRandom().randint(1000, 9999))
+    if restart:
+        return lesson
+    record = progress.lessons.get(course.identity(lesson)[0])
+    current = record.current if record is not None else None
+    if current is not None and current.active and current.seed is not None and lesson.spec.vary:
+        return course.load(lesson.source, current.seed)  # resume with the numbers it began with
+    return lesson
+
+
+def _offer_next(lessons, progress, finished_key: str, con, *, again: bool = False):
     """After a lesson of the menu: the next lesson not yet done, offered (Enter starts it); at the end
     of the course, the course's summary and a pointer to review. Returns the lesson to open, or None."""
     from rich.text import Text
@@ -111,18 +139,25 @@ def _offer_next(lessons, progress, finished_key: str, con):
     start = keys.index(finished_key) + 1 if finished_key in keys else 0
     ordered = list(lessons[start:]) + list(lessons[:start])
     following = next((info for info in ordered if _status(progress, info.key) != "done"), None)
-    if following is None:
-        con.print()
-        con.print(course_summary(lessons, progress))
-        return None
     con.print()
-    con.print(Text.assemble(("Next: ", "heading"), f"Lesson {following.number} · {following.title}  ",
-                            ("[Enter: start it, q: leave]", "muted")))
+    if following is None:
+        con.print(course_summary(lessons, progress))
+        if not again:
+            return None
+        offer = Text.assemble(("a: this lesson again with new numbers, q: leave", "muted"))
+    else:
+        keys = "Enter: start it, a: this lesson again with new numbers, q: leave" if again else \
+            "Enter: start it, q: leave"
+        offer = Text.assemble(("Next: ", "heading"), f"Lesson {following.number} · {following.title}  ",
+                              (f"[{keys}]", "muted"))
+    con.print(offer)
     try:
         line = LineReader(con).read().strip().lower()
     except (EOFError, KeyboardInterrupt):
         return None
-    return following if line in ("", "y", "yes") else None
+    if again and line in ("a", "again"):
+        return "again"
+    return following if following is not None and line in ("", "y", "yes") else None
 
 
 def _status(progress, key: str) -> str:
@@ -186,6 +221,9 @@ def validate(paths: List[str] = typer.Argument(None, help="Lesson files (default
     files = [Path(p) for p in paths] if paths else None
     notes: list[str] = []
     problems = lint_course(files, notes)
+    from backprop_cli.course import lesson_files, vary
+
+    problems += vary.check(files or lesson_files())  # every answer key holds for fresh numbers too
     found = [note for note in notes if note]
     for note in found:
         typer.echo(note)
@@ -197,8 +235,6 @@ def validate(paths: List[str] = typer.Argument(None, help="Lesson files (default
     if problems:
         typer.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
         return EXIT_USAGE
-    from backprop_cli.course import lesson_files
-
     count = len(files) if files else len(lesson_files())
     typer.echo(f"{count} lesson file{'s' if count != 1 else ''} OK")
     return 0

@@ -26,8 +26,9 @@ def lesson_files() -> list[Path]:
     return sorted(lessons_dir().glob("*.yaml"))
 
 
-def load(path: Path | str):
-    """Load, validate and compute one lesson file → :class:`backprop_cli.course.lesson.Lesson`."""
+def load(path: Path | str, seed: int | None = None):
+    """Load, validate and compute one lesson file → :class:`backprop_cli.course.lesson.Lesson`;
+    with ``seed``, with fresh numbers for the values its ``vary`` names (``course/vary.py``)."""
     from backprop_cli.course.lesson import build
     from backprop_cli.course.schema import SCHEMA_VERSION, LessonFile
     from backprop_cli.errors import FileFormatError
@@ -39,7 +40,11 @@ def load(path: Path | str):
         raise FileFormatError(str(path), f"version {data.get('version')!r} is not supported (this tool reads "
                               f"version {SCHEMA_VERSION})", lines.line(("version",)), "version")
     spec = validate(LessonFile, data, lines, str(path))
-    return build(spec, str(path), lines, path.parent)
+    if seed is None:
+        return build(spec, str(path), lines, path.parent)
+    from backprop_cli.course.vary import sample
+
+    return build(spec, str(path), lines, path.parent, sample(spec, lines, str(path), seed), seed)
 
 
 from backprop_cli.course.catalog import (  # noqa: E402  (the catalogue builds on load above)

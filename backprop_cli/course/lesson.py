@@ -66,6 +66,7 @@ class Lesson:
     #: symbol name → value for numeric evaluation (the network's forward values)
     values: dict[str, sympy.Expr] = field(default_factory=dict)
     questions: list[Question] = field(default_factory=list)
+    seed: int | None = None  # the seed of the lesson's fresh numbers (``vary``); None: the file's own
     #: what is worked out once per lesson and reused for every answer (floats, labels, diagnoses)
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -153,18 +154,24 @@ def display_value(value: sympy.Expr):
     return quick if quick is not None and 1e-250 < abs(quick) < 1e250 else value
 
 
-def build(spec: LessonFile, source: str, lines: Lines, base: Path | None) -> Lesson:
-    """Compute a lesson's environment: network values, defines, and every question's answer."""
-    lesson = Lesson(spec=spec, source=source, lines=lines)
+def build(spec: LessonFile, source: str, lines: Lines, base: Path | None,
+          overrides: Mapping[str, sympy.Expr] | None = None, seed: int | None = None) -> Lesson:
+    """Compute a lesson's environment: network values, defines, and every question's answer.
+    ``overrides`` replace network values and numeric defines (fresh numbers: ``course/vary.py``)."""
+    lesson = Lesson(spec=spec, source=source, lines=lines, seed=seed)
+    overrides = overrides or {}
     setup = spec.setup
     for name in setup.symbols:
         lesson.symbols[name] = symbol(name)
     if setup.network is not None:
-        _attach_network(lesson, setup.network, base)
+        _attach_network(lesson, setup.network, base, overrides)
     for name, definition in setup.define.items():
         loc = ("setup", "define", name)
         if name in lesson.known_names():
             raise lesson.problem(f"'{name}' is already defined", loc)
+        if name in overrides:
+            lesson.definitions[name] = overrides[name]
+            continue
         lesson.definitions[name] = _bounded(lesson, _define(lesson, definition, loc), (*loc,))
     seen: set[str] = set()
     for i, step in enumerate(spec.steps):
@@ -180,7 +187,8 @@ def build(spec: LessonFile, source: str, lines: Lines, base: Path | None) -> Les
     return lesson
 
 
-def _attach_network(lesson: Lesson, name: str, base: Path | None) -> None:
+def _attach_network(lesson: Lesson, name: str, base: Path | None,
+                    overrides: Mapping[str, sympy.Expr] | None = None) -> None:
     from backprop_cli.course.network_ref import resolve_network
     from backprop_cli.errors import BackpropError
     from backprop_cli.network.engine import Engine
@@ -191,6 +199,9 @@ def _attach_network(lesson: Lesson, name: str, base: Path | None) -> None:
         net = load_network(resolve_network(name, base))
     except BackpropError as exc:
         raise lesson.problem(f"network: {exc}", ("setup", "network")) from None
+    leaves = {k: v for k, v in (overrides or {}).items() if k in net.leaves()}
+    if leaves:
+        net = net.with_values(leaves)
     lr = net.learning_rate
     if lesson.spec.setup.learning_rate is not None:
         lr = lesson.parse(lesson.spec.setup.learning_rate, ("setup", "learning_rate"))

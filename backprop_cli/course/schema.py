@@ -190,6 +190,18 @@ Step = Annotated[
 ]
 
 
+class VaryRange(Strict):
+    """Values from ``min`` to ``max`` in steps of ``step`` (both ends included)."""
+
+    min: Formula
+    max: Formula
+    step: Formula
+
+
+#: A setup value a learner may get fresh numbers for: a range, or a list of values to pick from.
+Vary = Union[VaryRange, Annotated[list[Formula], Field(min_length=2, max_length=200)]]
+
+
 class LessonFile(Strict):
     version: int = SCHEMA_VERSION
     id: str = Field(pattern=ID_PATTERN, max_length=40)
@@ -198,4 +210,5 @@ class LessonFile(Strict):
     order: int = Field(ge=0, le=999)
     requires: list[str] = []
     setup: Setup = Setup()
+    vary: dict[Name, Vary] = {}  # fresh numbers on request: a network value or a numeric define each
     steps: list[Step] = Field(min_length=1)

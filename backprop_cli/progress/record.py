@@ -96,6 +96,7 @@ class Attempt(_Model):
     status: Literal["in-progress", "done", "stopped"] = "in-progress"
     at: str | None = None  # the id of the question the learner is at (None at the start or the end)
     questions: dict[str, QuestionRecord] = Field(default_factory=dict)
+    seed: int | None = None  # the lesson's fresh numbers (its ``vary``), None for the file's own numbers
 
     @property
     def asked(self) -> int:
@@ -118,7 +119,8 @@ class Attempt(_Model):
         status = max(self.status, other.status, key=rank.__getitem__)
         return Attempt(id=self.id, started=_earliest(self.started, other.started),
                        updated=_latest(self.updated, other.updated), status=status,
-                       at=None if status == "done" else other.at, questions=questions)
+                       at=None if status == "done" else other.at, questions=questions,
+                       seed=self.seed if self.seed is not None else other.seed)
 
 
 class LessonRecord(_Model):
