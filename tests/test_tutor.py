@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -163,3 +164,18 @@ def test_review_asks_the_due_skills_and_records_a_review(tmp_path):
     assert sum(o["source"].startswith("review ") for o in data["observations"]) >= 2
     replay = _run(twin, "review", "--seed", "5", "--count", "2", stdin="skip\nskip\n").stdout
     assert replay == out  # the same record and seed: the same review, byte for byte
+
+
+def test_a_lesson_naming_an_unknown_skill_or_fading_without_skills_is_refused(tmp_path, capsys):
+    source = (Path(__file__).parent / "data" / "mini-net.yaml").read_text(encoding="utf-8")
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(source.replace("  - id: dL_dyhat\n    ask: number\n",
+                                   "  - id: dL_dyhat\n    ask: number\n    skills: [chain-rul]\n", 1), encoding="utf-8")
+    assert main(["lessons", "validate", str(typo)]) == 2
+    err = capsys.readouterr().err
+    assert "typo.yaml:" in err and "skills" in err and "unknown skill 'chain-rul'; did you mean 'chain-rule'?" in err
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(source.replace("  - id: dL_dyhat\n    ask: number\n",
+                                   "  - id: dL_dyhat\n    ask: number\n    bare: What is it?\n", 1), encoding="utf-8")
+    assert main(["lessons", "validate", str(bare)]) == 2
+    assert "name the question's skills too" in capsys.readouterr().err
