@@ -17,10 +17,12 @@ from __future__ import annotations
 import sympy
 
 from backprop_cli.course import answers, identity, short_prompt
-from backprop_cli.course.scaffolds import scaffold
 from backprop_cli.course.lesson import Lesson, Question
+from backprop_cli.course.scaffolds import scaffold
 from backprop_cli.course.schema import DeriveStep, NetworkStep, PlotStep, QuestionStep, TextStep
 from backprop_cli.interaction import Ask, Event, Feedback, Finished, Hint, Reveal, Say, Show, command_of
+from backprop_cli.parts import PartsWalk
+from backprop_cli.progress.record import Outcome
 
 NUDGE_AFTER = 2  # wrong answers before the session reminds the learner of hint and skip
 
@@ -49,7 +51,7 @@ class LessonSession:
         self.learner: dict[str, sympy.Expr] = {}
         self.observations: list = []  # first tries this session, for the learner model
         self.optional_now: set[str] = set()  # drills made optional by mastery this session
-        self.walk = None  # a PartsWalk while the learner works a question out in parts
+        self.walk: PartsWalk | None = None  # while the learner works a question out in parts
         for q in lesson.questions:  # in order: a formula answer may use the earlier answers
             saved = self.attempt.questions.get(q.id)
             if saved is not None and saved.answer is not None:
@@ -136,7 +138,7 @@ class LessonSession:
     def _record(self, question_id: str):
         return self.attempt.questions.get(question_id)
 
-    def _first_try(self, state, outcome: str) -> None:
+    def _first_try(self, state, outcome: Outcome) -> None:
         """The first thing the learner did at a question: kept, and one observation per skill the
         question exercises, for the learner model (a hint or a skip first counts as not right)."""
         from backprop_cli.progress import Observation, now
@@ -145,8 +147,7 @@ class LessonSession:
         if state.first is not None:
             return
         state.first = outcome
-        q = self.question
-        assert q is not None
+        q = self._current()
         guess = guess_for(q.step.ask, len(q.step.options or ()))
         for skill in getattr(q.step, "skills", None) or ():
             self.observations.append(Observation(skill=skill, outcome=outcome, at=now(), guess=guess,
@@ -183,8 +184,9 @@ class LessonSession:
             return []
         events: list[Event] = []
         for position in range(start, self.position):
-            if steps[position].title:
-                events.append(Say(steps[position].title, "heading"))
+            title = steps[position].title
+            if title:
+                events.append(Say(title, "heading"))
             events += self.events_for(self.lesson, position)
         return events
 
@@ -211,8 +213,7 @@ class LessonSession:
         return next(q for q in self.lesson.questions if q.step is step)
 
     def _ask(self) -> Ask:
-        q = self.question
-        assert q is not None
+        q = self._current()
         total = len(self.lesson.questions)
         mastered = self.mastered(q)
         if mastered and q.step.drill:
@@ -244,13 +245,17 @@ class LessonSession:
     def _optional(self, q: Question) -> bool:
         return q.step.optional or q.id in self.optional_now
 
-    def _state(self):
+    def _current(self) -> Question:
+        """The question being asked (every answer, hint and skip happens at one)."""
         assert self.question is not None
-        return self.attempt.question(self.question.id)
+        return self.question
+
+    def _state(self):
+        return self.attempt.question(self._current().id)
 
     # -- answers --------------------------------------------------------------------------------
     def _check(self, line: str) -> list[Event]:
-        q = self.question
+        q = self._current()
         verdict = answers.check(self.lesson, q, line, self.learner)
         if verdict.status == "invalid":
             return [Feedback("invalid", verdict.message, verdict.read_as)]
@@ -290,10 +295,7 @@ class LessonSession:
 
     def _parts(self) -> list[Event]:
         """Break the question into its parts (a scaffold generated from its formula), if it has any."""
-        from backprop_cli.parts import PartsWalk
-
-        q = self.question
-        assert q is not None
+        q = self._current()
         found = scaffold(self.lesson, q)
         if found is None:
             return [Say("This question does not break into smaller parts; type 'hint' or 'skip'.", "note")]
@@ -310,7 +312,7 @@ class LessonSession:
         return events
 
     def _hint(self) -> list[Event]:
-        q = self.question
+        q = self._current()
         hints = q.step.hints
         if self.hints_shown >= len(hints):
             return [Say("No more hints for this question; type 'skip' to see the answer.", "note")]
@@ -326,13 +328,13 @@ class LessonSession:
     def _skip(self) -> list[Event]:
         state = self._state()
         if not state.closed:
-            state.skipped = not self._optional(self.question)
+            state.skipped = not self._optional(self._current())
             state.closed = True
             self._first_try(state, "skipped")
-        return [self._reveal(skipped=True)] + self._next()
+        return [self._reveal(skipped=True), *self._next()]
 
     def _back(self) -> list[Event]:
-        earlier = [q for q in self.lesson.questions if q.index < self.question.index]
+        earlier = [q for q in self.lesson.questions if q.index < self._current().index]
         if not earlier:
             return [Say("This is the first question; there is nothing to go back to.", "note")]
         target = earlier[-1]
@@ -344,7 +346,7 @@ class LessonSession:
         return [Say("Back to the previous question.", "note"), self._ask()]
 
     def _reveal(self, *, skipped: bool) -> Reveal:
-        q = self.question
+        q = self._current()
         explanation = self.lesson.interpolate(q.step.explanation, ("steps", self.position, "explanation"))
         return Reveal(answers.shown(q), explanation, skipped)
 
@@ -382,10 +384,10 @@ class LessonSession:
                 first_time += result == "✓ first try"
             rows.append((str(q.index + 1), short_prompt(self.lesson, q), result))
         self.save()
-        optional = len(rows) - counted
-        extra = f" ({optional} optional question{'s' if optional != 1 else ''} not counted)" if optional else ""
+        left_out = len(rows) - counted
+        uncounted = f" ({left_out} optional question{'s' if left_out != 1 else ''} not counted)" if left_out else ""
         summary = (f"Lesson complete: {self.lesson.title}. {first_time} of {counted} questions right on the "
-                   f"first try{extra}.")
+                   f"first try{uncounted}.")
         events: list[Event] = [Finished(summary, tuple(rows), ("#", "question", "result"))]
         moved = self.skills_moved()
         if moved:

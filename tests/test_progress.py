@@ -338,15 +338,15 @@ CORRUPT = {
     "version 0": (b'{"version": 0}', "version: expected an integer"),
     "future version": (b'{"version": 99, "whatever": []}', "newer backprop (format 99"),
     "bad status": (b'{"version": 1, "lessons": {"x": {"status": "finished"}}}', "lessons.x.attempts[0].status: input should be"),
-    "negative attempts": (b'{"version": 2, "lessons": {"x": {"id": "x", "attempts": [{"questions": {"q": '
-                          b'{"attempts": -1}}}]}}}', "lessons.x.attempts[0].questions.q.attempts"),
+    "negative attempts": ((b'{"version": 2, "lessons": {"x": {"id": "x", "attempts": [{"questions": {"q": '
+                           b'{"attempts": -1}}}]}}}'), "lessons.x.attempts[0].questions.q.attempts"),
     "v2 bad status": (b'{"version": 2, "lessons": {"x": {"id": "x", "attempts": [{"status": "paused"}]}}}',
                       "lessons.x.attempts[0].status"),
     "bool attempts": (b'{"version": 1, "lessons": {"x": {"questions": {"q": {"attempts": true}}}}}',
                       "lessons.x.attempts[0].questions.q.attempts: input should be a valid integer"),
     "unknown key": (b'{"version": 1, "extra": 1}', "extra: unknown key"),
-    "bad outcome": (b'{"version": 1, "quizzes": [{"seed": 1, "topics": [], "items": '
-                    b'[{"topic": "t", "template": "u", "outcome": "meh"}]}]}', "quizzes[0].items[0].outcome"),
+    "bad outcome": ((b'{"version": 1, "quizzes": [{"seed": 1, "topics": [], "items": '
+                     b'[{"topic": "t", "template": "u", "outcome": "meh"}]}]}'), "quizzes[0].items[0].outcome"),
     "quiz without seed": (b'{"version": 1, "quizzes": [{"topics": [], "items": []}]}', "quizzes[0].seed: missing"),
     "deep nesting": (b"[" * 100_000 + b"]" * 100_000, ""),
 }

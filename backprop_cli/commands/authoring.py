@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,7 +13,7 @@ def register(lessons_app: typer.Typer, app: typer.Typer) -> None:
     @lessons_app.command("new")
     def new(
         lesson_id: str = typer.Argument(..., metavar="ID", help="The new lesson's id, e.g. my-first-lesson."),
-        network: Optional[str] = typer.Option(None, "--network", metavar="NAME|FILE",
+        network: str | None = typer.Option(None, "--network", metavar="NAME|FILE",
                                               help="A built-in network, or a network file to use (a commented "
                                                    "skeleton is written there if it does not exist)."),
         folder: Path = typer.Option(Path("."), "--folder", help="Where to write the files (default: here)."),
@@ -45,7 +44,7 @@ def register(lessons_app: typer.Typer, app: typer.Typer) -> None:
 
     @lessons_app.command("schema")
     def lesson_schema(
-        output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+        output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     ) -> None:
         """Print the JSON Schema of lesson files (for completion and checking in your editor)."""
         from backprop_cli.course.authoring import dumps_schema, lesson_schema
@@ -54,7 +53,7 @@ def register(lessons_app: typer.Typer, app: typer.Typer) -> None:
 
     @network_app.command("schema")
     def network_schema(
-        output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+        output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     ) -> None:
         """Print the JSON Schema of network files."""
         from backprop_cli.course.authoring import dumps_schema, network_schema

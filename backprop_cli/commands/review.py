@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional
 
 import typer
 
@@ -12,7 +11,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def review(
         count: int = typer.Option(5, "--count", "-n", min=1, max=50, help="At most this many questions."),
-        seed: Optional[int] = typer.Option(None, "--seed", help="Replay a review with the same questions."),
+        seed: int | None = typer.Option(None, "--seed", help="Replay a review with the same questions."),
         ahead: bool = typer.Option(False, "--ahead", help="Review the skills due soonest even if none is due yet."),
     ) -> int:
         """Review the skills that are due (spaced repetition, FSRS): questions drawn from the quiz
@@ -28,7 +27,7 @@ def register(app: typer.Typer) -> None:
         from backprop_cli.render.conversation import converse, render_event
         from backprop_cli.render.theme import console
         from backprop_cli.tutor.practice import plan
-        from backprop_cli.tutor.review import due_now, next_due, reviews_from, schedule
+        from backprop_cli.tutor.review import due_now, next_due, reviews_from, schedule, when
 
         store = Store()
         progress, warnings = store.load()
@@ -40,7 +39,7 @@ def register(app: typer.Typer) -> None:
         due = due_now(table, moment)
         early = not due and ahead
         if early:
-            due = sorted((d for d in table.values() if d.due is not None), key=lambda d: d.due)
+            due = sorted((d for d in table.values() if d.due is not None), key=when)
         if not due:
             upcoming = next_due(table, moment)
             if upcoming is None:
@@ -48,7 +47,7 @@ def register(app: typer.Typer) -> None:
                           "(backprop learn, or backprop quiz).")
             else:
                 out.print(f"Nothing is due. Next: {upcoming.skill.title}, "
-                          f"{upcoming.due.astimezone().strftime('%Y-%m-%d %H:%M')} "
+                          f"{when(upcoming).astimezone().strftime('%Y-%m-%d %H:%M')} "
                           "(backprop review --ahead reviews it now).")
             return 0
         seed = seed if seed is not None else random.SystemRandom().randint(1000, 9999)

@@ -5,7 +5,7 @@ Strict on purpose: unknown keys are errors, so a typo is reported instead of sil
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -64,7 +64,7 @@ class ValueDef(Strict):
     at: dict[Name, Formula]
 
 
-Define = Union[DerivativeDef, ValueDef, Formula]
+Define = DerivativeDef | ValueDef | Formula
 
 
 class Setup(Strict):
@@ -175,13 +175,11 @@ def _step_kind(value: Any) -> str | None:
 
 
 Step = Annotated[
-    Union[
-        Annotated[QuestionStep, Tag("·ask")],
-        Annotated[TextStep, Tag("·text")],
-        Annotated[DeriveStep, Tag("·derive")],
-        Annotated[NetworkStep, Tag("·network")],
-        Annotated[PlotStep, Tag("·plot")],
-    ],
+    Annotated[QuestionStep, Tag("·ask")]
+    | Annotated[TextStep, Tag("·text")]
+    | Annotated[DeriveStep, Tag("·derive")]
+    | Annotated[NetworkStep, Tag("·network")]
+    | Annotated[PlotStep, Tag("·plot")],
     Discriminator(
         _step_kind,
         custom_error_type="step_kind",
@@ -199,7 +197,7 @@ class VaryRange(Strict):
 
 
 #: A setup value a learner may get fresh numbers for: a range, or a list of values to pick from.
-Vary = Union[VaryRange, Annotated[list[Formula], Field(min_length=2, max_length=200)]]
+Vary = VaryRange | Annotated[list[Formula], Field(min_length=2, max_length=200)]
 
 
 class LessonFile(Strict):

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backprop_cli.progress.record import Diagnosed, Outcome, Progress, now
 
-FORMAT = "backprop-learner-record"
-VERSION = 1
+FORMAT: Literal["backprop-learner-record"] = "backprop-learner-record"
+VERSION: Literal[1] = 1
 MAX_EXPORT_BYTES = 16 * 1024 * 1024
 
 
@@ -28,8 +28,8 @@ class QuestionResult(_Doc):
     number: int | None = None  # its place in the lesson, from 1, when the lesson is known
     prompt: str | None = None
     first: Outcome | None = None  # the first try in the learner's first attempt
-    attempts: int = Field(0, ge=0)
-    hints: int = Field(0, ge=0)
+    attempts: int = Field(default=0, ge=0)
+    hints: int = Field(default=0, ge=0)
     correct: bool = False
     skipped: bool = False
     mistakes: list[Diagnosed] = Field(default_factory=list)
@@ -40,7 +40,7 @@ class LessonResult(_Doc):
     id: str
     title: str | None = None
     status: Literal["not-started", "in-progress", "done"]
-    finished_attempts: int = Field(0, ge=0)
+    finished_attempts: int = Field(default=0, ge=0)
     questions: list[QuestionResult] = Field(default_factory=list)
 
 

@@ -49,14 +49,14 @@ class Diagnosed(_Model):
     """A wrong answer the checker recognised: the mistake's name and the feedback the learner got."""
 
     name: str = Field(max_length=200)
-    feedback: str = Field("", max_length=2000)
+    feedback: str = Field(default="", max_length=2000)
 
 
 class QuestionRecord(_Model):
     """One question in one attempt."""
 
-    attempts: int = Field(0, ge=0)  # answers checked (unreadable input does not count)
-    hints: int = Field(0, ge=0)  # hints shown
+    attempts: int = Field(default=0, ge=0)  # answers checked (unreadable input does not count)
+    hints: int = Field(default=0, ge=0)  # hints shown
     skipped: bool = False
     correct: bool = False
     closed: bool = False  # the learner has moved past it: answered right, or skipped
@@ -183,7 +183,7 @@ class QuizItem(_Model):
     topic: str
     template: str
     outcome: Outcome
-    hints: int = Field(0, ge=0)  # hints used on it, whatever the outcome
+    hints: int = Field(default=0, ge=0)  # hints used on it, whatever the outcome
 
 
 class QuizResult(_Model):
@@ -248,8 +248,8 @@ class Observation(_Model):
     skill: str = Field(min_length=1, max_length=80)
     outcome: Outcome
     at: str | None = None  # ISO time
-    guess: float = Field(0.15, ge=0, le=1)  # P(G) of the question (1/options for a choice)
-    source: str = Field("", max_length=300)  # "lesson KEY QUESTION" or "quiz TEMPLATE" or "review TEMPLATE"
+    guess: float = Field(default=0.15, ge=0, le=1)  # P(G) of the question (1/options for a choice)
+    source: str = Field(default="", max_length=300)  # "lesson KEY QUESTION" or "quiz TEMPLATE" or "review TEMPLATE"
 
     @property
     def correct(self) -> bool:
@@ -352,13 +352,13 @@ def _lower(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def describe(errors: Iterable[dict[str, Any]]) -> str:
+def describe(errors: Iterable[Any]) -> str:
     """The first validation error as ``lessons.x.attempts[0].status: <message>``."""
     for error in errors:
         where = ""
         for part in error.get("loc", ()):
             where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
-        kind = error.get("type")
+        kind = str(error.get("type", ""))
         message = {"missing": "missing", "extra_forbidden": "unknown key"}.get(kind) or _lower(error.get("msg", ""))
         return f"{where or 'the document'}: {message or 'invalid'}"
     return "invalid"

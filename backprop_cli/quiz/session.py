@@ -33,6 +33,7 @@ from backprop_cli.progress import (
     template_misses,
     topic_scores,
 )
+from backprop_cli.progress.record import Outcome
 from backprop_cli.quiz import TOPIC_TITLES, TOPICS
 from backprop_cli.quiz.templates import Question, Template, for_topics
 
@@ -136,7 +137,7 @@ def score_table(items: Sequence[QuizItem], *, heading: str = "Score", seconds: f
     rows.append(("Total", f"{score}/{total}", f"{percent(score, total)}%", _notes(everything)))
     summary = f"{heading}: {score}/{total} ({percent(score, total)}%)"
     if seconds is not None:
-        minutes, secs = divmod(int(round(seconds)), 60)
+        minutes, secs = divmod(round(seconds), 60)
         summary += f" in {minutes} min {secs} s" if minutes else f" in {secs} s"
     if not any(row[3] for row in rows):  # nothing to note: leave the column out
         return Finished(summary, tuple(row[:3] for row in rows), ("Topic", "Score", "%"))
@@ -150,7 +151,7 @@ def score_table(items: Sequence[QuizItem], *, heading: str = "Score", seconds: f
 class _Current:
     tries: int = 0  # wrong answers so far
     hints: int = 0
-    first: str | None = None  # the first thing done: correct, wrong, hinted or skipped
+    first: Outcome | None = None  # the first thing done: correct, wrong, hinted or skipped
 
 
 @dataclass
@@ -248,14 +249,14 @@ class QuizSession:
 
         self.store.update(add)
 
-    def _observe(self, q: Question, first: str) -> None:
+    def _observe(self, q: Question, first: Outcome) -> None:
         """One observation per skill the template exercises, for the learner model."""
         from backprop_cli.progress import now
         from backprop_cli.tutor.skills import TEMPLATE_SKILLS, guess_for
 
         guess = guess_for(q.ask_kind, len(q.options))
         for skill in TEMPLATE_SKILLS.get(q.template, ()):
-            self.observations.append(Observation(skill=skill, outcome=first, at=now(), guess=guess,  # type: ignore[arg-type]
+            self.observations.append(Observation(skill=skill, outcome=first, at=now(), guess=guess,
                                                  source=f"{self.kind} {q.template}"))
 
     # -- scoring ----------------------------------------------------------------------------------
@@ -290,7 +291,7 @@ class QuizSession:
 
     def _skip(self) -> list[Event]:
         self._current.first = self._current.first or "skipped"
-        outcome = "wrong" if self._current.tries else "skipped"
+        outcome: Outcome = "wrong" if self._current.tries else "skipped"
         return [Reveal(self.question.answer_text, self.question.explanation, skipped=True), *self._next(outcome)]
 
     def _mark(self, line: str) -> list[Event]:
@@ -300,7 +301,7 @@ class QuizSession:
             return [Feedback("invalid", verdict.message, verdict.read_as)]
         current.first = current.first or ("correct" if verdict.correct else "wrong")
         if verdict.correct:
-            outcome = "hinted" if current.hints else "correct"
+            outcome: Outcome = "hinted" if current.hints else "correct"
             return [Feedback("correct", verdict.message, verdict.read_as), Reveal(q.answer_text, q.explanation),
                     *self._next(outcome)]
         current.tries += 1
@@ -312,7 +313,7 @@ class QuizSession:
         return [Feedback("incorrect", verdict.message, verdict.read_as, f"That was try {MAX_TRIES}: marked wrong."),
                 Reveal(q.answer_text, q.explanation), *self._next("wrong")]
 
-    def _next(self, outcome: str) -> list[Event]:
+    def _next(self, outcome: Outcome) -> list[Event]:
         q = self.question
         self.items.append(QuizItem(topic=q.topic, template=q.template, outcome=outcome, hints=self._current.hints))
         self._observe(q, self._current.first or outcome)

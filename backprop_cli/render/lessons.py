@@ -8,7 +8,6 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
-
 STATUS_STYLE = {"done": ("✓ done", "good"), "in-progress": ("… in progress", "warn"), "not-started": ("not started", "muted")}
 
 
@@ -63,7 +62,7 @@ def lesson_document(lesson) -> RenderableType:
     """A whole lesson with its answers, for reading or printing (`backprop lessons show`)."""
     from backprop_cli.course import answers
     from backprop_cli.course.schema import QuestionStep
-    from backprop_cli.interaction import Say
+    from backprop_cli.interaction import Event, Say
     from backprop_cli.render.conversation import render_event
     from backprop_cli.session import LessonSession
 
@@ -71,11 +70,11 @@ def lesson_document(lesson) -> RenderableType:
     # Non-question steps use the session's own events, so `show` reads as the learner sees them.
     for i, step in enumerate(lesson.spec.steps):
         loc = ("steps", i)
-        if step.title:
-            parts.append(render_event(Say(step.title + (" (optional)" if step.optional else ""), "heading")))
+        events: list[Event] = [Say(step.title + (" (optional)" if step.optional else ""), "heading")] if step.title else []
         if not isinstance(step, QuestionStep):
-            for event in LessonSession.events_for(lesson, i):
-                parts.append(render_event(event))
+            events += LessonSession.events_for(lesson, i)
+        parts += [r for r in map(render_event, events) if r is not None]
+        if not isinstance(step, QuestionStep):
             continue
         q = next(q for q in lesson.questions if q.step is step)
         parts.append(Text(f"Question {q.index + 1} ({step.ask})", style="accent"))

@@ -55,9 +55,9 @@ def schedule(reviews: Iterable[Review]) -> dict[str, Due]:
         counts[review.skill] += 1
     out = {}
     for skill_id in SKILL_IDS:
-        card = cards.get(skill_id)
-        out[skill_id] = Due(BY_ID[skill_id], card.due if card else None, counts[skill_id],
-                            card.stability if card else None)
+        final = cards.get(skill_id)
+        out[skill_id] = Due(BY_ID[skill_id], final.due if final else None, counts[skill_id],
+                            final.stability if final else None)
     return out
 
 
@@ -65,13 +65,19 @@ def due_now(schedule_: dict[str, Due], now: datetime | None = None) -> list[Due]
     """The skills due at ``now``, most overdue first."""
     now = now or datetime.now(timezone.utc)
     due = [d for d in schedule_.values() if d.is_due(now)]
-    return sorted(due, key=lambda d: (d.due, d.skill.id))
+    return sorted(due, key=lambda d: (when(d), d.skill.id))
 
 
 def next_due(schedule_: dict[str, Due], now: datetime | None = None) -> Due | None:
     now = now or datetime.now(timezone.utc)
     later = [d for d in schedule_.values() if d.due is not None and d.due > now]
-    return min(later, key=lambda d: d.due, default=None)
+    return min(later, key=when, default=None)
+
+
+def when(due: Due) -> datetime:
+    """A practised skill's due time (for sorting; never called for a skill never practised)."""
+    assert due.due is not None
+    return due.due
 
 
 def parse_time(stamp: str | None) -> datetime | None:
