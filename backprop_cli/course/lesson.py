@@ -94,7 +94,7 @@ class Lesson:
         if key in self.cache:
             return self.cache[key]
         try:
-            expr = parse(text, self.known_names()).expr
+            expr = parse(text, self.known_names(), strict=True).expr
         except ExpressionError as exc:
             raise self.problem(exc.message, loc) from None
         self.cache[key] = expr
@@ -307,7 +307,7 @@ def _question(lesson: Lesson, step: QuestionStep, i: int, index: int) -> Questio
     from backprop_cli.expressions import parse as parse_formula
 
     try:
-        parsed = parse_formula(step.answer, lesson.known_names())
+        parsed = parse_formula(step.answer, lesson.known_names(), strict=True)
     except ExpressionError as exc:
         raise lesson.problem(exc.message, loc) from None
     question_ids = {q.id for q in lesson.questions}

@@ -122,12 +122,9 @@ def compile_network(spec, lines, source: str) -> Network:
     for name, text, loc in formulas:
         field = ".".join(loc)
         try:
-            parsed = parse(text, known, max_length=10_000)
+            parsed = parse(text, known, max_length=10_000, strict=True)
         except ExpressionError as exc:
-            message = exc.message
-            bad = message.split("'")[1] if message.startswith(("unknown name '", "unknown function '")) else None
-            if bad in later:
-                message = f"'{bad}' is used before it is defined (nodes are computed in the order written)"
+            message = "; ".join(_before_defined(e.message, later) for e in getattr(exc, "errors", [exc]))
             raise FileFormatError(source, message, lines.line(loc), field) from None
         deps = tuple(n for n in known if n in parsed.names)
         nodes.append(replace(_node(name, text, parsed.expr, deps, known), reading=parsed.reading))
@@ -152,6 +149,14 @@ def compile_network(spec, lines, source: str) -> Network:
         nodes=tuple(nodes),
         learning_rate=lr,
     )
+
+
+def _before_defined(message: str, later: set[str]) -> str:
+    """'unknown name h2' for a node defined further down says what is really wrong."""
+    bad = message.split("'")[1] if message.startswith(("unknown name '", "unknown function '")) else None
+    if bad in later:
+        return f"'{bad}' is used before it is defined (nodes are computed in the order written)"
+    return message
 
 
 def _reaches_loss(nodes: list[Node], parameters) -> bool:
