@@ -15,9 +15,10 @@ def register(app: typer.Typer) -> None:
     def learn(
         lesson: Optional[str] = typer.Argument(None, help="A lesson id (e.g. simple-net), its number, or a lesson file."),
         restart: bool = typer.Option(False, "--restart", help="Start the lesson from the beginning."),
+        force: bool = typer.Option(False, "--force", help="Take a lesson that fails validation anyway."),
     ) -> int:
         """Take a guided lesson: read, then compute each value yourself; every answer is checked."""
-        return run_learn(lesson, restart=restart)
+        return run_learn(lesson, restart=restart, force=force)
 
     from backprop_cli.commands import authoring
 
@@ -52,11 +53,30 @@ def _choose(lessons, progress, con) -> str | None:
         con.print(Text(f"No lesson '{line}'. Type a number from 1 to {len(ids)}, an id, or q.", style="warn"))
 
 
-def run_learn(reference: str | None, *, restart: bool = False) -> int:
+def checked(reference: str, force: bool):
+    """The lesson, validated first: its problems as `lessons validate` prints them (exit 2), unless
+    ``force`` (then a warning line, and on). None when refused: the problems are already printed."""
+    from backprop_cli.course.lint import Refused, open_checked
+    from backprop_cli.errors import warn
+
+    try:
+        lesson, problems = open_checked(reference, force=force)
+    except Refused as exc:
+        for line in exc.lines:
+            typer.echo(line, err=True)
+        return None
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        warn(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found; going on because of --force")
+    return lesson
+
+
+def run_learn(reference: str | None, *, restart: bool = False, force: bool = False) -> int:
     """`backprop learn`: pick (or continue) a lesson and converse until it ends or the learner leaves;
     at the end of a lesson of the menu, offer the next one not yet done."""
     from backprop_cli import course
-    from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_OK, warn
+    from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, warn
     from backprop_cli.progress import Store
     from backprop_cli.render.conversation import converse
     from backprop_cli.render.theme import console
@@ -82,10 +102,14 @@ def run_learn(reference: str | None, *, restart: bool = False) -> int:
             return EXIT_INTERRUPTED
         if chosen is None:
             return EXIT_OK
-        lesson = course.find(chosen)
+        lesson = checked(chosen, force)
+        if lesson is None:
+            return EXIT_USAGE
         number = next(i.number for i in lessons if i.id == chosen)
     else:
-        lesson = course.find(reference)
+        lesson = checked(reference, force)
+        if lesson is None:
+            return EXIT_USAGE
         number = course.shipped_number(lesson) or _menu_number(lesson)
     while True:
         session = LessonSession(lesson, store, progress, restart=restart, number=number)
@@ -166,13 +190,20 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.
 
 
 @lessons_app.command("show")
-def show(lesson: str = typer.Argument(..., help="A lesson id, number, or file.")) -> None:
+def show(
+    lesson: str = typer.Argument(..., help="A lesson id, number, or file."),
+    force: bool = typer.Option(False, "--force", help="Show a lesson that fails validation anyway."),
+) -> int:
     """Print a whole lesson with its answers (non-interactive)."""
-    from backprop_cli.course import find
+    from backprop_cli.errors import EXIT_USAGE
     from backprop_cli.render.lessons import lesson_document
     from backprop_cli.render.theme import console
 
-    console().print(lesson_document(find(lesson)))
+    found = checked(lesson, force)
+    if found is None:
+        return EXIT_USAGE
+    console().print(lesson_document(found))
+    return 0
 
 
 @lessons_app.command("validate")

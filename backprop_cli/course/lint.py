@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sympy
 
-from backprop_cli.errors import FileFormatError
+from backprop_cli.errors import FileFormatError, UsageError
 
 
 def lint_lesson(lesson, notes: list[str] | None = None) -> list[FileFormatError]:
@@ -222,3 +222,43 @@ def lint_course(paths: Iterable[Path] | None = None, notes: list[str] | None = N
                 if req not in known:
                     problems.append(lesson.problem(f"requires '{req}', which is not a lesson", ("requires", k)))
     return problems
+
+
+class Refused(UsageError):
+    """A lesson that fails validation, refused before it is taught or shown: its problems, one line
+    each as ``lessons validate`` prints them, then a count line."""
+
+    def __init__(self, problems: list[FileFormatError], *, runnable: bool):
+        self.problems = problems
+        self.runnable = runnable
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found"
+        if runnable:
+            count += ": fix them (backprop lessons validate FILE), or give --force to go on anyway"
+        else:
+            count += ": the lesson cannot be built, so it cannot be run (not even with --force)"
+        self.lines = [str(p) for p in problems] + [count]
+        super().__init__("\n".join(self.lines))
+
+
+def open_checked(reference: str, *, force: bool = False):
+    """The lesson ``reference`` names, validated as ``lessons validate`` does: a lesson with problems
+    raises :class:`Refused`; with ``force`` one that can be built is returned with its problems
+    (the caller warns), one that cannot is refused all the same. Returns (lesson, problems)."""
+    from backprop_cli.course import find
+    from backprop_cli.yamlfile import FileProblems
+
+    path = Path(reference)
+    built: list[FileFormatError] = []
+    if path.is_file():
+        lesson, built = load_lesson(path)  # every problem, as `lessons validate` finds them
+    else:
+        try:
+            lesson = find(reference)
+        except FileProblems as exc:
+            raise Refused(exc.problems, runnable=False) from None
+    problems = sorted(built + (lint_lesson(lesson) if lesson is not None else []), key=lambda p: p.line or 0)
+    if built or lesson is None:
+        raise Refused(problems, runnable=False)
+    if problems and not force:
+        raise Refused(problems, runnable=True)
+    return lesson, problems
