@@ -138,3 +138,16 @@ def test_shipped_lessons_and_networks_read_strictly():
     assert [str(p) for p in lint_course()] == []
     for name in builtin_names():
         load_network(name)
+
+
+def test_every_bad_formula_of_a_network_file_in_one_run(tmp_path: Path):
+    path = tmp_path / "net.yaml"
+    path.write_text("name: n\ninputs: {x: 1}\nparameters: {w: 1, v: 2}\nnodes:\n  h: wx\n  y_hat: h*vv + q\n"
+                    "loss: y_hat^2\n", encoding="utf-8")
+    with pytest.raises(FileFormatError) as info:
+        load_network(str(path))
+    assert str(info.value).splitlines() == [
+        f"{path}:5: nodes.h: unknown name 'wx'; write w*x if you mean a product",
+        f"{path}:6: nodes.y_hat: unknown name 'vv'; write v*v if you mean a product",
+        f"{path}:6: nodes.y_hat: unknown name 'q'",
+    ]
