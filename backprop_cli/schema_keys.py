@@ -122,6 +122,12 @@ def explain(model: type[BaseModel], errors: Iterable[dict], message: Callable[[d
             if close:
                 text += f"; did you mean '{close[0]}'?"
                 answered.add((loc[:-1], close[0]))
+        elif err.get("type") == "step_kind" and isinstance(err.get("input"), dict):
+            kinds = ["text", "derive", "network", "plot", "ask"]
+            typo = next((k for k in err["input"] if isinstance(k, str)
+                         and difflib.get_close_matches(k, kinds, n=1, cutoff=0.6)), None)
+            if typo is not None:
+                text += f" (is '{typo}' meant to be '{difflib.get_close_matches(typo, kinds, n=1, cutoff=0.6)[0]}'?)"
         out.append((loc, text))
     kept = []
     for (loc, text), err in zip(out, errors):

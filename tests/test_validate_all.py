@@ -185,3 +185,11 @@ def test_a_lesson_that_cannot_be_built_is_refused_even_with_force(tmp_path, caps
 def test_a_sound_lesson_is_shown_without_a_word(capsys):
     assert main(["lessons", "show", "derivatives"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_misspelt_step_kind_gets_a_suggestion(tmp_path, capsys):
+    path = write(tmp_path, RUNNABLE.replace("  - text: \"The prediction", "  - txt: \"The prediction"))
+    assert main(["lessons", "validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert (f"{path}:12: steps[0]: a step needs one of: text, derive, network, plot, ask "
+            "(is 'txt' meant to be 'text'?)") in err
