@@ -11,7 +11,6 @@ that ``9**9**9**9`` or 5000 characters are refused at once, with a message.
 from __future__ import annotations
 
 import ast
-import difflib
 import math
 import re
 import unicodedata
@@ -22,6 +21,13 @@ import sympy
 
 from backprop_cli.errors import ExpressionError
 from backprop_cli.mathfunctions import FUNCTIONS
+from backprop_cli.formula_names import (  # noqa: F401  (NameErrors: for callers)
+    NameErrors,
+    split_names as _split_names,
+    strict_names as _strict_names,
+    strict_product as _strict_product,
+    unknown as _unknown,
+)
 from backprop_cli.spellings import normalise, normalise_mapped  # noqa: F401  (normalise: for the views)
 
 MAX_LENGTH = 2000  # characters of input
@@ -98,59 +104,21 @@ def _tokenise(text: str, origin: list[int] | None = None, original: str | None =
     return tokens
 
 
-def _suggest(name: str, known: Collection[str]) -> str:
-    lowered = {k.lower(): k for k in known}
-    if name.lower() in lowered:
-        return f"; names are case-sensitive: did you mean '{lowered[name.lower()]}'?"
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+def _implicit_products(tokens: list[_Token], known: Collection[str], strict: bool = False) -> list[str]:
+    """Insert the ``*`` a learner leaves out: ``3x``, ``2(x+1)``, ``(a)(b)``, ``x y``, ``2xy``.
 
-
-def _split_names(tokens: list[_Token], known: Collection[str]) -> list[_Token]:
-    """``2xy`` for 2·x·y: an unknown name that splits wholly into known names becomes those names."""
-    out: list[_Token] = []
-    for tok in tokens:
-        parts = None
-        if tok.kind == "name" and tok.text not in known and tok.text not in FUNCTIONS and tok.text not in CONSTANTS:
-            parts = _split(tok.text, known)
-        if parts and len(parts) > 1:
-            column = tok.column
-            for part in parts:
-                out.append(_Token("name", part, column, part))
-                column += len(part)
-        else:
-            out.append(tok)
-    return out
-
-
-def _split(word: str, known: Collection[str]) -> list[str] | None:
-    """``xy`` → ``[x, y]`` when every piece is a known name (longest pieces first); else None."""
-    if not word:
-        return []
-    for end in range(len(word), 0, -1):
-        head = word[:end]
-        if head in known:
-            rest = _split(word[end:], known)
-            if rest is not None:
-                return [head, *rest]
-    return None
-
-
-def _implicit_products(tokens: list[_Token], known: Collection[str]) -> list[str]:
-    """Insert the ``*`` a learner leaves out: ``3x``, ``2(x+1)``, ``(a)(b)``, ``x y``, ``2xy``."""
-    tokens = _split_names(tokens, known)
+    ``strict`` (a formula an author wrote in a file): names are never split, an unknown name is
+    reported with every other one, and only a number or ``)`` may stand before a factor without ``*``."""
+    if strict:
+        _strict_names(tokens, known, CONSTANTS)
+    else:
+        tokens = _split_names(tokens, known, CONSTANTS)
     out: list[str] = []
     previous: _Token | None = None
     depth = 0
     for index, tok in enumerate(tokens):
-        if tok.kind == "name" and tok.text not in FUNCTIONS and tok.text not in known:
-            if tok.text not in CONSTANTS:
-                called = index + 1 < len(tokens) and tokens[index + 1].text == "("
-                if called and len(tok.text) > 1 and not _suggest(tok.text, known):
-                    hint = _suggest(tok.text, FUNCTIONS) or "; the functions are " + ", ".join(sorted(FUNCTIONS))
-                    raise ExpressionError(f"unknown function '{tok.text}'{hint}", tok.column)
-                hint = _suggest(tok.text, [*known, *FUNCTIONS])
-                raise ExpressionError(f"unknown name '{tok.text}'{hint}", tok.column)
+        if tok.kind == "name" and tok.text not in FUNCTIONS and tok.text not in known and tok.text not in CONSTANTS:
+            _unknown(tokens, index, known)
         if previous is not None:
             ends_value = previous.kind in ("number", "name") or previous.text == ")"
             starts_value = tok.kind == "name" or tok.text == "(" or (
@@ -163,6 +131,8 @@ def _implicit_products(tokens: list[_Token], known: Collection[str]) -> list[str
                         f"'{previous.said}' needs brackets, as in {previous.said}(z)", tok.column
                     )
             if ends_value and starts_value:
+                if strict:
+                    _strict_product(previous, tok)
                 out.append("*")
         if tok.text == "(":
             depth += 1
@@ -296,10 +266,14 @@ def parse(
     names: Collection[str] | Mapping[str, sympy.Symbol] = (),
     *,
     max_length: int = MAX_LENGTH,
+    strict: bool = False,
 ) -> Parsed:
     """Parse ``text`` into SymPy, allowing only ``names``, numbers and the known functions.
 
     ``names`` may map names to the SymPy symbols to use, or just list them (real symbols are made).
+    ``strict`` is for formulas read from a lesson or network file: a learner's ``w1x1`` is read as
+    w1·x1, an author's is refused (a typo ``new_ww`` must not pass as new_w·w), and a product of
+    names needs ``*``; a number or a closing bracket may still stand before a factor (``3x``, ``2(x+1)``).
     Raises :class:`ExpressionError` with a one-line reason for anything else.
     """
     if not isinstance(text, str):
@@ -317,7 +291,7 @@ def parse(
     else:
         symbols = {n: sympy.Symbol(n, real=True) for n in names}
     tokens = _tokenise(source, origin, original)
-    pieces = _implicit_products(tokens, symbols)
+    pieces = _implicit_products(tokens, symbols, strict)
     literals = {p: t.text for p, t in zip(pieces_numbers(pieces), (t for t in tokens if t.kind == "number"))}
     code = " ".join(pieces)
     try:

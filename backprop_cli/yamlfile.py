@@ -203,11 +203,10 @@ def validate(model: type[M], data: Any, lines: Lines, source: str) -> M:
     try:
         return model.model_validate(data)  # type: ignore[attr-defined]
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            # Union members are tagged "·kind" in the schema; they are not part of the file's paths.
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("·")))
-            problems.append(FileFormatError(source, _message(err), lines.line(loc), field_name(loc) or None))
+        from backprop_cli.schema_keys import explain
+
+        problems = [FileFormatError(source, message, lines.line(loc), field_name(loc) or None)
+                    for loc, message in explain(model, exc.errors(include_url=False), _message)]
         raise FileProblems(problems) from None
 
 

@@ -63,23 +63,28 @@ def register(lessons_app: typer.Typer, app: typer.Typer) -> None:
     @lessons_app.command("play")
     def play(
         lesson: str = typer.Argument(..., metavar="LESSON", help="A lesson file, id or number."),
-    ) -> None:
+        force: bool = typer.Option(False, "--force", help="Preview a lesson that fails validation anyway."),
+    ) -> int:
         """Preview a lesson: each question gets its listed mistakes, then its answer key; see what a
         learner would see. Nothing is saved."""
         from rich.rule import Rule
         from rich.text import Text
 
-        from backprop_cli.course import find
+        from backprop_cli.commands.learn import checked
         from backprop_cli.course.preview import play as play_lesson
         from backprop_cli.render.conversation import PROMPT, draw_events
         from backprop_cli.render.theme import console
 
+        found = checked(lesson, force)
+        if found is None:
+            return 2
         con = console()
         con.print(Rule(Text("Preview: each question gets its listed mistakes, then its answer key", style="muted")))
-        for turn in play_lesson(find(lesson)):
+        for turn in play_lesson(found):
             if turn.typed is not None:
                 con.print(Text.assemble((PROMPT, "prompt"), turn.typed, (f"   ({turn.note})", "muted")))
             draw_events(con, turn.events)
+        return 0
 
     app.add_typer(network_app, name="network")
 

@@ -18,9 +18,10 @@ def register(app: typer.Typer) -> None:
         vary: bool = typer.Option(False, "--vary", help="The lesson again with fresh numbers (lessons that "
                                                         "declare vary: simple-net, sigmoid-net)."),
         seed: Optional[int] = typer.Option(None, "--seed", help="Replay the fresh numbers of this seed."),
+        force: bool = typer.Option(False, "--force", help="Take a lesson that fails validation anyway."),
     ) -> int:
         """Take a guided lesson: read, then compute each value yourself; every answer is checked."""
-        return run_learn(lesson, restart=restart, vary=vary or seed is not None, seed=seed)
+        return run_learn(lesson, restart=restart, vary=vary or seed is not None, seed=seed, force=force)
 
     from backprop_cli.commands import authoring
 
@@ -55,11 +56,31 @@ def _choose(lessons, progress, con) -> str | None:
         con.print(Text(f"No lesson '{line}'. Type a number from 1 to {len(ids)}, an id, or q.", style="warn"))
 
 
-def run_learn(reference: str | None, *, restart: bool = False, vary: bool = False, seed: int | None = None) -> int:
+def checked(reference: str, force: bool):
+    """The lesson, validated first: its problems as `lessons validate` prints them (exit 2), unless
+    ``force`` (then a warning line, and on). None when refused: the problems are already printed."""
+    from backprop_cli.course.lint import Refused, open_checked
+    from backprop_cli.errors import warn
+
+    try:
+        lesson, problems = open_checked(reference, force=force)
+    except Refused as exc:
+        for line in exc.lines:
+            typer.echo(line, err=True)
+        return None
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        warn(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found; going on because of --force")
+    return lesson
+
+
+def run_learn(reference: str | None, *, restart: bool = False, vary: bool = False, seed: int | None = None,
+              force: bool = False) -> int:
     """`backprop learn`: pick (or continue) a lesson and converse until it ends or the learner leaves;
     at the end of a lesson of the menu, offer the next one not yet done."""
     from backprop_cli import course
-    from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_OK, warn
+    from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, warn
     from backprop_cli.progress import Store
     from backprop_cli.render.conversation import converse
     from backprop_cli.render.theme import console
@@ -85,10 +106,14 @@ def run_learn(reference: str | None, *, restart: bool = False, vary: bool = Fals
             return EXIT_INTERRUPTED
         if chosen is None:
             return EXIT_OK
-        lesson = course.find(chosen)
+        lesson = checked(chosen, force)
+        if lesson is None:
+            return EXIT_USAGE
         number = next(i.number for i in lessons if i.id == chosen)
     else:
-        lesson = course.find(reference)
+        lesson = checked(reference, force)
+        if lesson is None:
+            return EXIT_USAGE
         number = course.shipped_number(lesson) or _menu_number(lesson)
     lesson = _numbers(lesson, progress, vary, seed, restart=restart)
     while True:
@@ -201,13 +226,20 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.
 
 
 @lessons_app.command("show")
-def show(lesson: str = typer.Argument(..., help="A lesson id, number, or file.")) -> None:
+def show(
+    lesson: str = typer.Argument(..., help="A lesson id, number, or file."),
+    force: bool = typer.Option(False, "--force", help="Show a lesson that fails validation anyway."),
+) -> int:
     """Print a whole lesson with its answers (non-interactive)."""
-    from backprop_cli.course import find
+    from backprop_cli.errors import EXIT_USAGE
     from backprop_cli.render.lessons import lesson_document
     from backprop_cli.render.theme import console
 
-    console().print(lesson_document(find(lesson)))
+    found = checked(lesson, force)
+    if found is None:
+        return EXIT_USAGE
+    console().print(lesson_document(found))
+    return 0
 
 
 @lessons_app.command("validate")

@@ -44,7 +44,7 @@ def load(path: Path | str, seed: int | None = None):
         return build(spec, str(path), lines, path.parent)
     from backprop_cli.course.vary import sample
 
-    return build(spec, str(path), lines, path.parent, sample(spec, lines, str(path), seed), seed)
+    return build(spec, str(path), lines, path.parent, overrides=sample(spec, lines, str(path), seed), seed=seed)
 
 
 from backprop_cli.course.catalog import (

@@ -22,24 +22,34 @@ def listed_mistake_name(question: Question, k: int) -> str:
 
 def listed_mistakes(lesson: Lesson, question: Question) -> list[checking.Mistake]:
     """The mistakes the lesson lists for this question, computed like answers."""
-    out = []
+    return [listed_mistake(lesson, question, k) for k in range(len(question.step.mistakes))]
+
+
+def listed_mistake(lesson: Lesson, question: Question, k: int) -> checking.Mistake:
+    """The question's ``k``-th listed mistake, computed like an answer (a problem at its line if not)."""
+    spec = question.step.mistakes[k]
     step_index = lesson.spec.steps.index(question.step)
-    for k, spec in enumerate(question.step.mistakes):
-        loc = ("steps", step_index, "mistakes", k, "answer")
-        if question.step.ask == "choice":
-            letter = spec.answer.strip().lower()
-            options = "abcdefghijklmnopqrstuvwxyz"[: len(question.step.options or ())]
-            if letter not in options:
-                raise lesson.problem(f"a choice mistake is a letter ({', '.join(options)})", loc)
-            value = sympy.Integer(options.index(letter))
-        elif question.step.ask == "number":
-            value = lesson.value(lesson.parse(spec.answer, loc))
-            if not value.is_number:
-                raise lesson.problem("a mistake of a number question must be a number", loc)
-        else:
-            value = lesson.expand(lesson.parse(spec.answer, loc))
-        out.append(checking.Mistake(listed_mistake_name(question, k), value, lesson.interpolate(spec.feedback, loc)))
-    return out
+    loc = ("steps", step_index, "mistakes", k, "answer")
+    if question.step.ask == "choice":
+        letter = spec.answer.strip().lower()
+        options = "abcdefghijklmnopqrstuvwxyz"[: len(question.step.options or ())]
+        if letter not in options:
+            raise lesson.problem(f"a choice mistake is a letter ({', '.join(options)})", loc)
+        value = sympy.Integer(options.index(letter))
+    elif question.step.ask == "number":
+        value = lesson.value(lesson.parse(spec.answer, loc))
+        if not value.is_number:
+            free = ", ".join(sorted(str(s) for s in value.free_symbols))
+            raise lesson.problem(f"a mistake of a number question must be a number, but it depends on {free}", loc)
+    else:
+        value = lesson.expand(lesson.parse(spec.answer, loc))
+    feedback = lesson.interpolate(spec.feedback, ("steps", step_index, "mistakes", k, "feedback"))
+    return checking.Mistake(listed_mistake_name(question, k), value, feedback)
+
+
+def use_mistakes(lesson: Lesson, question: Question, mistakes: list[checking.Mistake]) -> None:
+    """Check this question against these listed mistakes (the validator: those that could be computed)."""
+    lesson.cache[("listed", question.id)] = mistakes
 
 
 def carried(lesson: Lesson, question: Question, learner: Mapping[str, sympy.Expr]) -> list[checking.Carried]:

@@ -26,8 +26,8 @@ from backprop_cli.course.schema import (
     ValueDef,
 )
 from backprop_cli.errors import ExpressionError, FileFormatError
-from backprop_cli.expressions import parse, symbol
-from backprop_cli.yamlfile import Lines
+from backprop_cli.expressions import Parsed, parse, symbol
+from backprop_cli.yamlfile import FileProblems, Lines
 
 INTERPOLATION = re.compile(r"\{\{(.*?)\}\}")
 #: A lesson computes exactly: a value (or a network's estimated values) with more binary digits than
@@ -69,6 +69,9 @@ class Lesson:
     seed: int | None = None  # the seed of the lesson's fresh numbers (``vary``); None: the file's own
     #: what is worked out once per lesson and reused for every answer (floats, labels, diagnoses)
     cache: dict = field(default_factory=dict, repr=False, compare=False)
+    #: names whose define or question failed while building (validation goes on): a formula using
+    #: one is skipped (:class:`Skipped`), not reported again; "*" when the network could not be loaded
+    failed: set[str] = field(default_factory=set)
 
     @property
     def id(self) -> str:
@@ -94,12 +97,30 @@ class Lesson:
         key = ("parse", text, len(self.symbols), len(self.definitions))
         if key in self.cache:
             return self.cache[key]
-        try:
-            expr = parse(text, self.known_names()).expr
-        except ExpressionError as exc:
-            raise self.problem(exc.message, loc) from None
+        expr = self.parsed(text, loc).expr
         self.cache[key] = expr
         return expr
+
+    def parsed(self, text: str, loc: tuple) -> Parsed:
+        """A formula of the file, read strictly (an author's ``w1x1`` is a typo, not a product).
+
+        Every unknown name is a problem of its own; a formula naming a define or question that
+        already failed raises :class:`Skipped` (its problem is already reported)."""
+        names = self.known_names()
+        for name in self.failed - {"*"}:
+            names.setdefault(name, symbol(name))
+        try:
+            found = parse(text, names, strict=True)
+        except ExpressionError as exc:
+            errors = getattr(exc, "errors", [exc])
+            if "*" in self.failed and all(e.message.startswith("unknown ") for e in errors):
+                raise Skipped(self.source, "uses a name of the network that could not be loaded") from None
+            if len(errors) > 1:
+                raise FileProblems([self.problem(e.message, loc) for e in errors]) from None
+            raise self.problem(exc.message, loc) from None
+        if found.names & self.failed:
+            raise Skipped(self.source, f"uses {', '.join(sorted(found.names & self.failed))}, which failed")
+        return found
 
     def expand(self, expr: sympy.Expr, overrides: Mapping[str, sympy.Expr] | None = None) -> sympy.Expr:
         """Replace defined names by their definitions (``overrides`` first), leaving free symbols."""
@@ -143,6 +164,11 @@ class Lesson:
         return FileFormatError(self.source, message, self.lines.line(loc), field_name(loc) or None)
 
 
+class Skipped(FileFormatError):
+    """A check left out because something it depends on already failed (and was reported): not a
+    problem of its own, so that one mistake does not bring a cascade of follow-on errors."""
+
+
 def display_value(value: sympy.Expr):
     """A value as it is shown to six figures: rationals exact, others through their float when it
     is safely inside the float range (sympy.N on nested sigmoids took most of `lessons validate`)."""
@@ -155,36 +181,69 @@ def display_value(value: sympy.Expr):
 
 
 def build(spec: LessonFile, source: str, lines: Lines, base: Path | None,
+          problems: list[FileFormatError] | None = None,
           overrides: Mapping[str, sympy.Expr] | None = None, seed: int | None = None) -> Lesson:
     """Compute a lesson's environment: network values, defines, and every question's answer.
+
+    Every define and question is tried, one failure not hiding the next (what depends on a failed
+    one is skipped, not reported again). With ``problems`` given, they are added to it and the
+    lesson, without its failed parts, is returned; otherwise they are raised together.
     ``overrides`` replace network values and numeric defines (fresh numbers: ``course/vary.py``)."""
+    found: list[FileFormatError] = []
     lesson = Lesson(spec=spec, source=source, lines=lines, seed=seed)
     overrides = overrides or {}
+
+    def attempt(fn, *args, fails: str | None = None):
+        try:
+            return fn(*args)
+        except FileFormatError as exc:
+            collect(found, exc)
+            if fails:
+                lesson.failed.add(fails)
+            return None
+
     setup = spec.setup
     for name in setup.symbols:
         lesson.symbols[name] = symbol(name)
     if setup.network is not None:
-        _attach_network(lesson, setup.network, base, overrides)
+        attempt(_attach_network, lesson, setup.network, base, overrides, fails="*")
     for name, definition in setup.define.items():
         loc = ("setup", "define", name)
         if name in lesson.known_names():
-            raise lesson.problem(f"'{name}' is already defined", loc)
+            found.append(lesson.problem(f"'{name}' is already defined", loc))
+            continue
         if name in overrides:
             lesson.definitions[name] = overrides[name]
             continue
-        lesson.definitions[name] = _bounded(lesson, _define(lesson, definition, loc), (*loc,))
+        value = attempt(lambda: _bounded(lesson, _define(lesson, definition, loc), loc), fails=name)
+        if value is not None:
+            lesson.definitions[name] = value
     seen: set[str] = set()
     for i, step in enumerate(spec.steps):
         if isinstance(step, QuestionStep):
             loc = ("steps", i)
             if step.id in seen or step.id in lesson.known_names():
-                raise lesson.problem(f"the id '{step.id}' is already used", (*loc, "id"))
+                found.append(lesson.problem(f"the id '{step.id}' is already used", (*loc, "id")))
+                continue
             seen.add(step.id)
-            question = _question(lesson, step, i, len(lesson.questions))
+            question = attempt(_question, lesson, step, i, len(lesson.questions), fails=step.id)
+            if question is None:
+                continue
             lesson.questions.append(question)
             if step.ask == "number":
                 lesson.definitions[step.id] = question.expected
+    if problems is not None:
+        problems.extend(found)
+    elif found:
+        raise FileProblems(found)
     return lesson
+
+
+def collect(problems: list[FileFormatError], exc: FileFormatError) -> None:
+    """Add a raised problem (or several) to ``problems``; a :class:`Skipped` check adds nothing."""
+    if isinstance(exc, Skipped):
+        return
+    problems.extend(p for p in getattr(exc, "problems", [exc]) if not isinstance(p, Skipped))
 
 
 def _attach_network(lesson: Lesson, name: str, base: Path | None,
@@ -295,18 +354,19 @@ def _define(lesson: Lesson, definition, loc: tuple) -> sympy.Expr:
 
 
 def _fields_fit_kind(lesson: Lesson, step: QuestionStep, i: int) -> None:
-    """Options and facts belong to choices, names to formulas, exact to numbers."""
+    """Options and facts belong to choices, names to formulas, exact to numbers (all reported)."""
     belongs = {"options": "choice", "because": "choice", "names": "expression", "exact": "number"}
-    for field_, kind in belongs.items():
-        if getattr(step, field_) is not None and step.ask != kind:
-            raise lesson.problem(f"{field_} belongs to {kind} questions only", ("steps", i, field_))
+    found = [lesson.problem(f"{field_} belongs to {kind} questions only", ("steps", i, field_))
+             for field_, kind in belongs.items() if getattr(step, field_) is not None and step.ask != kind]
     if step.ask == "choice":
         if not step.options or len(step.options) < 2:
-            raise lesson.problem("a choice question needs at least two options", ("steps", i, "options"))
-        letters = "abcdefghijklmnopqrstuvwxyz"[: len(step.options)]
+            found.append(lesson.problem("a choice question needs at least two options", ("steps", i, "options")))
+        letters = "abcdefghijklmnopqrstuvwxyz"[: max(len(step.options or ()), 2)]
         if step.answer.strip().lower() not in letters:
-            raise lesson.problem(f"the answer of a choice question is a letter ({', '.join(letters)})",
-                                 ("steps", i, "answer"))
+            found.append(lesson.problem(f"the answer of a choice question is a letter ({', '.join(letters)})",
+                                        ("steps", i, "answer")))
+    if found:
+        raise FileProblems(found)
 
 
 def _question(lesson: Lesson, step: QuestionStep, i: int, index: int) -> Question:
@@ -315,12 +375,7 @@ def _question(lesson: Lesson, step: QuestionStep, i: int, index: int) -> Questio
     if step.ask == "choice":
         expected = sympy.Integer("abcdefghijklmnopqrstuvwxyz".index(step.answer.strip().lower()))
         return Question(index, step, expected, frozenset(), expected, {})
-    from backprop_cli.expressions import parse as parse_formula
-
-    try:
-        parsed = parse_formula(step.answer, lesson.known_names())
-    except ExpressionError as exc:
-        raise lesson.problem(exc.message, loc) from None
+    parsed = lesson.parsed(step.answer, loc)
     question_ids = {q.id for q in lesson.questions}
     uses = frozenset(n for n in parsed.names if n in question_ids)
     if step.ask == "number":
@@ -346,4 +401,4 @@ def _question(lesson: Lesson, step: QuestionStep, i: int, index: int) -> Questio
 
 
 # Re-exported for type hints elsewhere.
-__all__ = ["Lesson", "Question", "build", "TextStep", "DeriveStep", "NetworkStep", "QuestionStep"]
+__all__ = ["Lesson", "Question", "Skipped", "build", "collect", "TextStep", "DeriveStep", "NetworkStep", "QuestionStep"]

@@ -12,13 +12,17 @@ from pathlib import Path
 
 import sympy
 
-from backprop_cli.errors import FileFormatError
+from backprop_cli.errors import FileFormatError, UsageError
 
 
 def lint_lesson(lesson, notes: list[str] | None = None) -> list[FileFormatError]:
     """All problems of one built lesson (an empty list when it is sound); ``notes`` collects
-    information that is not a problem (listed mistakes the generator already finds)."""
+    information that is not a problem (listed mistakes the generator already finds).
+
+    Every step is checked, one problem not hiding the next; a check that depends on something that
+    already failed is skipped (:class:`~backprop_cli.course.lesson.Skipped`), not reported again."""
     from backprop_cli.course import answers
+    from backprop_cli.course.lesson import collect
     from backprop_cli.course.schema import (
         DeriveStep,
         NetworkStep,
@@ -33,7 +37,7 @@ def lint_lesson(lesson, notes: list[str] | None = None) -> list[FileFormatError]
         try:
             return fn(*args)
         except FileFormatError as exc:
-            problems.append(exc)
+            collect(problems, exc)
             return None
 
     for i, step in enumerate(lesson.spec.steps):
@@ -46,101 +50,154 @@ def lint_lesson(lesson, notes: list[str] | None = None) -> list[FileFormatError]
             from backprop_cli.course.plots import plot
 
             attempt(plot, lesson, step.plot, (*loc, "plot"))
-        elif isinstance(step, NetworkStep) and lesson.network is None:
+        elif isinstance(step, NetworkStep) and lesson.network is None and "*" not in lesson.failed:
             problems.append(lesson.problem("a network step needs setup.network", (*loc, "network")))
         elif isinstance(step, QuestionStep):
             for field in ("prompt", "explanation"):
                 attempt(lesson.interpolate, getattr(step, field), (*loc, field))
             for k, hint in enumerate(step.hints):
                 attempt(lesson.interpolate, hint, (*loc, "hints", k))
+            for k, option in enumerate(step.options or ()):
+                attempt(lesson.interpolate, option, (*loc, "options", k))
+            if step.because is not None:
+                attempt(_check_because, lesson, step, loc)
     for question in lesson.questions:
-        attempt(_check_question, lesson, question, answers)
-        if notes is not None and question.step.ask == "number":
-            attempt(_note_generated, lesson, question, answers, notes)
+        mistakes = []
+        for k in range(len(question.step.mistakes)):
+            mistake = attempt(answers.listed_mistake, lesson, question, k)
+            if mistake is not None:
+                mistakes.append((k, mistake))
+        answers.use_mistakes(lesson, question, [m for _, m in mistakes])
+        if attempt(_check_key, lesson, question, answers):
+            for k, mistake in mistakes:
+                attempt(_check_mistake, lesson, question, k, mistake, answers)
+            if notes is not None and question.step.ask == "number":
+                attempt(_note_generated, lesson, question, mistakes, notes)
     return problems
 
 
-def _note_generated(lesson, question, answers, notes: list[str]) -> None:
+def _note_generated(lesson, question, mistakes: list, notes: list[str]) -> None:
     """Each listed mistake the diagnosis generates by itself: the lesson may drop it."""
     from backprop_cli.course import tracing
 
     generated = tracing.generated(lesson, question)
     index = lesson.spec.steps.index(question.step)
-    for k, mistake in enumerate(answers.listed_mistakes(lesson, question)):
+    for k, mistake in mistakes:
         value = tracing._as_float(mistake.value)
         found = generated.finds(value) if value is not None else None
         if found is not None:
             problem = lesson.problem("", ("steps", index, "mistakes", k, "answer"))
-            notes.append(f"{problem.path}:{problem.line}: {problem.field}: note: the generator finds this "
-                         f"mistake itself ({found.name}: {found.feedback})")
+            notes.append(f"{problem.path}:{problem.line}: {problem.field}: note: the generated diagnosis already "
+                         f"finds this mistake (it says: “{found.feedback}”); listing it is optional")
         else:
             notes.append("")  # counted: a listed mistake only the lesson knows
 
 
 def _check_derive(lesson, step, loc) -> None:
-    expr = lesson.expand(lesson.parse(step.derive.expr, (*loc, "derive", "expr")))
     if step.derive.wrt not in lesson.symbols:
         raise lesson.problem(f"'{step.derive.wrt}' is not one of the setup's symbols", (*loc, "derive", "wrt"))
+    expr = lesson.expand(lesson.parse(step.derive.expr, (*loc, "derive", "expr")))
     if not expr.has(lesson.symbols[step.derive.wrt]):
         raise lesson.problem(f"the expression does not depend on {step.derive.wrt}", (*loc, "derive", "expr"))
 
 
-def _check_question(lesson, question, answers) -> None:
-    step = question.step
-    index = lesson.spec.steps.index(step)
-    loc = ("steps", index)
+def _typed(question, value) -> str:
+    """A listed mistake as a learner would type it."""
+    if question.step.ask == "choice":
+        return "abcdefghijklmnopqrstuvwxyz"[int(value)]
+    if question.step.ask == "number":
+        from backprop_cli import notation
+        from backprop_cli.course.lesson import display_value
+
+        return notation.plain(display_value(value), 10)
+    return sympy.sstr(value)
+
+
+def _check_key(lesson, question, answers) -> bool:
+    """The answer key, typed as a learner would, is accepted (else the mistakes are not checked)."""
     key = answers.typed(question)
     verdict = answers.check(lesson, question, key)
     if not verdict.correct:
-        raise lesson.problem(f"the answer key, typed as {key!r}, is not accepted by the checker: "
-                             f"{verdict.message or verdict.status}", (*loc, "answer"))
-    for k, mistake in enumerate(answers.listed_mistakes(lesson, question)):
-        mloc = (*loc, "mistakes", k, "answer")
-        if step.ask == "choice":
-            text = "abcdefghijklmnopqrstuvwxyz"[int(mistake.value)]
-        elif step.ask == "number":
-            from backprop_cli import notation
-            from backprop_cli.course.lesson import display_value
+        index = lesson.spec.steps.index(question.step)
+        said = f": “{verdict.message}”" if verdict.message else ""
+        raise lesson.problem(f"the answer key, typed as {key!r} by a learner, is not accepted by the checker{said}",
+                             ("steps", index, "answer"))
+    return True
 
-            text = notation.plain(display_value(mistake.value), 10)
-        else:
-            text = sympy.sstr(mistake.value)
-        result = answers.check(lesson, question, text)
-        if result.correct:
-            raise lesson.problem(f"this mistake ({text}) is accepted as correct", mloc)
-        if step.ask != "choice" and result.mistake != mistake.name:
-            seen = f"'{result.mistake}'" if result.mistake else "no mistake"
-            raise lesson.problem(f"this mistake ({text}) is not recognised as itself (the checker saw {seen})", mloc)
-    if step.because is not None:
-        bloc = (*loc, "because", "value")
-        value = lesson.value(lesson.parse(step.because.value, bloc))
-        if not value.is_number:
-            raise lesson.problem("a because fact must be a number", bloc)
-        from backprop_cli.course.lesson import display_value
 
-        shown = display_value(value)  # a float well inside its range has the value's sign
-        sign = "zero" if value == 0 else ("positive" if shown > 0 else "negative")
-        if sign != step.because.is_:
-            raise lesson.problem(f"the fact is false: the value is {sign}, not {step.because.is_}", bloc)
+def _check_mistake(lesson, question, k: int, mistake, answers) -> None:
+    """A learner typing this listed mistake is shown its feedback; else say why not, in the author's terms."""
+    index = lesson.spec.steps.index(question.step)
+    text = _typed(question, mistake.value)
+    result = answers.check(lesson, question, text)
+    mloc = ("steps", index, "mistakes", k, "answer")
+    if result.correct:
+        raise lesson.problem(f"this mistake ({text}) is accepted as correct: it equals the answer key (or is "
+                             "within the rounding the checker allows), so a learner typing it is told it is right; "
+                             "change it or remove it", mloc)
+    if question.step.ask == "choice" or result.mistake == mistake.name:
+        return
+    other = next((j for j, m in enumerate(question.step.mistakes)
+                  if result.mistake == answers.listed_mistake_name(question, j)), None)
+    if other is not None:
+        raise lesson.problem(f"this mistake ({text}) has the value of mistakes[{other}], whose feedback is shown "
+                             "instead: remove one of them, or change its answer", mloc)
+    if result.status == "invalid":
+        raise lesson.problem(f"a learner typing this mistake ({text}) is not shown its feedback but asked again "
+                             f"(“{result.message}”): change its answer", mloc)
+    if result.message:
+        raise lesson.problem(f"the checker already explains {text} as “{result.message}”, so this listed mistake "
+                             "is not needed: its feedback would never be shown (remove it, or list a different "
+                             "wrong answer)", mloc)
+    raise lesson.problem(f"a learner typing this mistake ({text}) is told only that it is wrong, not shown its "
+                         "feedback: change its answer", mloc)
+
+
+def _check_because(lesson, step, loc) -> None:
+    bloc = (*loc, "because", "value")
+    value = lesson.value(lesson.parse(step.because.value, bloc))
+    if not value.is_number:
+        free = ", ".join(sorted(str(s) for s in value.free_symbols))
+        raise lesson.problem(f"a because fact must be a number, but it depends on {free}", bloc)
+    from backprop_cli.course.lesson import display_value
+
+    shown = display_value(value)  # a float well inside its range has the value's sign
+    sign = "zero" if value == 0 else ("positive" if shown > 0 else "negative")
+    if sign != step.because.is_:
+        raise lesson.problem(f"the fact is false: the value is {sign}, not {step.because.is_}", bloc)
+
+
+def load_lesson(path: Path):
+    """Load one lesson file for validation: (the lesson, or None when it cannot be built at all,
+    and every problem found on the way). Schema problems come all at once, and stop there."""
+    from backprop_cli.course.lesson import build
+    from backprop_cli.course.schema import SCHEMA_VERSION, LessonFile
+    from backprop_cli.yamlfile import FileProblems, load_file, validate
+
+    problems: list[FileFormatError] = []
+    try:
+        data, lines = load_file(path)
+        if isinstance(data, dict) and data.get("version", SCHEMA_VERSION) != SCHEMA_VERSION:
+            raise FileFormatError(str(path), f"version {data.get('version')!r} is not supported (this tool reads "
+                                  f"version {SCHEMA_VERSION})", lines.line(("version",)), "version")
+        spec = validate(LessonFile, data, lines, str(path))
+    except FileProblems as exc:
+        return None, list(exc.problems)
+    except FileFormatError as exc:
+        return None, [exc]
+    lesson = build(spec, str(path), lines, path.parent, problems)
+    return lesson, problems
 
 
 def lint_paths(paths: Iterable[Path], notes: list[str] | None = None) -> tuple[list, list[FileFormatError]]:
     """Load and lint files; returns (lessons that loaded, all problems)."""
-    from backprop_cli.course import load
-    from backprop_cli.yamlfile import FileProblems
-
     lessons, problems = [], []
     for path in paths:
-        try:
-            lesson = load(path)
-        except FileProblems as exc:
-            problems.extend(exc.problems)
-            continue
-        except FileFormatError as exc:
-            problems.append(exc)
-            continue
-        lessons.append(lesson)
-        problems.extend(lint_lesson(lesson, notes))
+        lesson, found = load_lesson(Path(path))
+        if lesson is not None:
+            lessons.append(lesson)
+            found.extend(lint_lesson(lesson, notes))
+        problems.extend(sorted(found, key=lambda p: p.line or 0))
     ids: dict[str, str] = {}
     for lesson in lessons:
         if lesson.id in ids:
@@ -165,3 +222,43 @@ def lint_course(paths: Iterable[Path] | None = None, notes: list[str] | None = N
                 if req not in known:
                     problems.append(lesson.problem(f"requires '{req}', which is not a lesson", ("requires", k)))
     return problems
+
+
+class Refused(UsageError):
+    """A lesson that fails validation, refused before it is taught or shown: its problems, one line
+    each as ``lessons validate`` prints them, then a count line."""
+
+    def __init__(self, problems: list[FileFormatError], *, runnable: bool):
+        self.problems = problems
+        self.runnable = runnable
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found"
+        if runnable:
+            count += ": fix them (backprop lessons validate FILE), or give --force to go on anyway"
+        else:
+            count += ": the lesson cannot be built, so it cannot be run (not even with --force)"
+        self.lines = [str(p) for p in problems] + [count]
+        super().__init__("\n".join(self.lines))
+
+
+def open_checked(reference: str, *, force: bool = False):
+    """The lesson ``reference`` names, validated as ``lessons validate`` does: a lesson with problems
+    raises :class:`Refused`; with ``force`` one that can be built is returned with its problems
+    (the caller warns), one that cannot is refused all the same. Returns (lesson, problems)."""
+    from backprop_cli.course import find
+    from backprop_cli.yamlfile import FileProblems
+
+    path = Path(reference)
+    built: list[FileFormatError] = []
+    if path.is_file():
+        lesson, built = load_lesson(path)  # every problem, as `lessons validate` finds them
+    else:
+        try:
+            lesson = find(reference)
+        except FileProblems as exc:
+            raise Refused(exc.problems, runnable=False) from None
+    problems = sorted(built + (lint_lesson(lesson) if lesson is not None else []), key=lambda p: p.line or 0)
+    if built or lesson is None:
+        raise Refused(problems, runnable=False)
+    if problems and not force:
+        raise Refused(problems, runnable=True)
+    return lesson, problems

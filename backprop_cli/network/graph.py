@@ -119,20 +119,25 @@ def compile_network(spec, lines, source: str) -> Network:
     formulas = [(name, text, ("nodes", name)) for name, text in spec.nodes.items()]
     formulas.append((LOSS, spec.loss, ("loss",)))
     later = set(spec.nodes)
+    failed: list[FileFormatError] = []  # every formula is read: one typo does not hide the next
     for name, text, loc in formulas:
         field = ".".join(loc)
         try:
-            parsed = parse(text, known, max_length=10_000)
+            parsed = parse(text, known, max_length=10_000, strict=True)
         except ExpressionError as exc:
-            message = exc.message
-            bad = message.split("'")[1] if message.startswith(("unknown name '", "unknown function '")) else None
-            if bad in later:
-                message = f"'{bad}' is used before it is defined (nodes are computed in the order written)"
-            raise FileFormatError(source, message, lines.line(loc), field) from None
+            failed += [FileFormatError(source, _before_defined(e.message, later), lines.line(loc), field)
+                       for e in getattr(exc, "errors", [exc])]
+            later.discard(name)
+            known[name] = symbol(name)  # later nodes may use it: their own problems only
+            continue
         deps = tuple(n for n in known if n in parsed.names)
         nodes.append(replace(_node(name, text, parsed.expr, deps, known), reading=parsed.reading))
         later.discard(name)
         known[name] = symbol(name)
+    if failed:
+        from backprop_cli.yamlfile import FileProblems
+
+        raise FileProblems(failed)
     used = set().union(*(n.deps for n in nodes))
     for name in leaves["parameters"]:
         if name not in used:
@@ -152,6 +157,14 @@ def compile_network(spec, lines, source: str) -> Network:
         nodes=tuple(nodes),
         learning_rate=lr,
     )
+
+
+def _before_defined(message: str, later: set[str]) -> str:
+    """'unknown name h2' for a node defined further down says what is really wrong."""
+    bad = message.split("'")[1] if message.startswith(("unknown name '", "unknown function '")) else None
+    if bad in later:
+        return f"'{bad}' is used before it is defined (nodes are computed in the order written)"
+    return message
 
 
 def _reaches_loss(nodes: list[Node], parameters) -> bool:
