@@ -15,9 +15,12 @@ import sympy
 from backprop_cli.errors import FileFormatError, UsageError
 
 
-def lint_lesson(lesson, notes: list[str] | None = None) -> list[FileFormatError]:
+def lint_lesson(lesson, notes: list[str] | None = None, *, plots: bool = True,
+                formulas: bool = True) -> list[FileFormatError]:
     """All problems of one built lesson (an empty list when it is sound); ``notes`` collects
-    information that is not a problem (listed mistakes the generator already finds).
+    information that is not a problem (listed mistakes the generator already finds). ``plots=False``
+    and ``formulas=False`` leave out the pictures and the formula questions, which do not depend on
+    the numbers (fresh numbers are checked for what does; the rest once).
 
     Every step is checked, one problem not hiding the next; a check that depends on something that
     already failed is skipped (:class:`~backprop_cli.course.lesson.Skipped`), not reported again."""
@@ -46,15 +49,16 @@ def lint_lesson(lesson, notes: list[str] | None = None) -> list[FileFormatError]
             attempt(lesson.interpolate, step.text, (*loc, "text"))
         elif isinstance(step, DeriveStep):
             attempt(_check_derive, lesson, step, loc)
-        elif isinstance(step, PlotStep):
+        elif isinstance(step, PlotStep) and plots:
             from backprop_cli.course.plots import plot
 
             attempt(plot, lesson, step.plot, (*loc, "plot"))
         elif isinstance(step, NetworkStep) and lesson.network is None and "*" not in lesson.failed:
             problems.append(lesson.problem("a network step needs setup.network", (*loc, "network")))
         elif isinstance(step, QuestionStep):
-            for field in ("prompt", "explanation"):
-                attempt(lesson.interpolate, getattr(step, field), (*loc, field))
+            for field in ("prompt", "explanation", "bare"):
+                if getattr(step, field) is not None:
+                    attempt(lesson.interpolate, getattr(step, field), (*loc, field))
             for k, hint in enumerate(step.hints):
                 attempt(lesson.interpolate, hint, (*loc, "hints", k))
             for k, option in enumerate(step.options or ()):
@@ -62,6 +66,8 @@ def lint_lesson(lesson, notes: list[str] | None = None) -> list[FileFormatError]
             if step.because is not None:
                 attempt(_check_because, lesson, step, loc)
     for question in lesson.questions:
+        if not formulas and question.step.ask == "expression":
+            continue
         mistakes = []
         for k in range(len(question.step.mistakes)):
             mistake = attempt(answers.listed_mistake, lesson, question, k)

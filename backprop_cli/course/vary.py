@@ -15,7 +15,7 @@ import sympy
 from backprop_cli.errors import FileFormatError
 
 MAX_VALUES = 1000  # a range may hold at most this many values
-SEEDS = (1, 2, 3, 4, 5)  # the seeds validation tries
+SEEDS = (1, 2, 3)  # the seeds validation tries (each builds and checks the lesson again)
 
 
 def _number(text: str, source: str, lines, loc: tuple) -> sympy.Rational:
@@ -69,11 +69,11 @@ def check(paths: Iterable[Path]) -> list[FileFormatError]:
     problems: list[FileFormatError] = []
     for path in paths:
         try:
+            if not _declares_vary(path):
+                continue
             lesson = load(path)
         except BackpropError:
             continue  # the ordinary validation reports it
-        if not lesson.spec.vary:
-            continue
         names = set(lesson.network.leaves()) if lesson.network is not None else set()
         names |= {n for n, d in lesson.spec.setup.define.items() if isinstance(d, str)}
         for name in lesson.spec.vary:
@@ -85,10 +85,19 @@ def check(paths: Iterable[Path]) -> list[FileFormatError]:
         for seed in SEEDS:
             try:
                 varied = load(path, seed)
-                found = lint_lesson(varied)
+                found = lint_lesson(varied, plots=False, formulas=False)
             except BackpropError as exc:
                 found = [exc] if isinstance(exc, FileFormatError) else [lesson.problem(str(exc), ("vary",))]
             for problem in found:
                 problems.append(FileFormatError(problem.path, f"with new numbers (--seed {seed}): {problem.problem}",
                                                 problem.line, problem.field))
     return problems
+
+
+def _declares_vary(path: Path) -> bool:
+    """Whether the file has a ``vary`` (read and validated, not built: cheap)."""
+    from backprop_cli.course.schema import LessonFile
+    from backprop_cli.yamlfile import load_file, validate
+
+    data, lines = load_file(path)
+    return bool(validate(LessonFile, data, lines, str(path)).vary)
