@@ -12,7 +12,7 @@ import math
 import sympy
 
 
-class sigmoid(sympy.Function):  # noqa: N801 - named as the learner types it
+class sigmoid(sympy.Function):
     """σ(z) = 1 / (1 + e^(−z))."""
 
     def fdiff(self, argindex=1):
@@ -47,7 +47,7 @@ class sigmoid(sympy.Function):  # noqa: N801 - named as the learner types it
         return True if self.args[0].is_real else None
 
 
-class step(sympy.Function):  # noqa: N801
+class step(sympy.Function):
     """The derivative of relu: 1 for z > 0, else 0 (we take 0 at the kink)."""
 
     @classmethod
@@ -60,7 +60,7 @@ class step(sympy.Function):  # noqa: N801
         return sympy.Integer(0)
 
 
-class relu(sympy.Function):  # noqa: N801
+class relu(sympy.Function):
     """relu(z) = max(0, z)."""
 
     def fdiff(self, argindex=1):

@@ -15,7 +15,6 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backprop_cli import checking
 from backprop_cli.checking import (
     Carried,
     Mistake,
@@ -62,8 +61,8 @@ SIGMA_PRIME_AT = SIGMA_PRIME.subs(z, Z0)
 
 
 def test_the_computed_values_are_the_course_numbers():
-    assert (DL_DYHAT, DL_DW2, NEW_W2) == (-18, -72, R(122, 100))
-    assert F_PRIME == 3 * x**2 - 6 * x + 2
+    assert (-18, -72, R(122, 100)) == (DL_DYHAT, DL_DW2, NEW_W2)
+    assert 3 * x**2 - 6 * x + 2 == F_PRIME
 
 
 # --- numbers: significant figures ------------------------------------------------------------

@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 from backprop_cli.cli import main
-from backprop_cli.progress import Attempt, Diagnosed, LessonRecord, Progress, QuestionRecord, QuizItem, QuizResult, Store
+from backprop_cli.progress import (
+    Attempt,
+    Diagnosed,
+    LessonRecord,
+    Progress,
+    QuestionRecord,
+    QuizItem,
+    QuizResult,
+    Store,
+)
 
 
 def learner(store_home: Path, monkeypatch, progress: Progress, name: str, out: Path) -> Path:

@@ -300,7 +300,7 @@ def test_unknown_export_extension_is_refused_before_any_work(capsys, tmp_path):
     ],
 )
 def test_errors_are_one_line_and_exit_2(capsys, args, fragment):
-    code, out, err = run(capsys, *args)
+    code, _out, err = run(capsys, *args)
     assert code == 2
     assert err.startswith("backprop: error: ") and err.count("\n") == 1
     assert fragment in err

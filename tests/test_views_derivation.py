@@ -4,6 +4,7 @@ rule read back by the parser, the source's nudge figures, and every bad input as
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -115,7 +116,7 @@ def test_each_step_is_sympys_derivative_and_the_tree_is_well_formed(text):
     expr, names = parse_function(text)
     steps = derive_steps(expr, names[0])
     assert steps[0].depth == 0 and steps[0].after == sympy.diff(expr, x)
-    for previous, step in zip(steps, steps[1:]):
+    for previous, step in itertools.pairwise(steps):
         assert step.depth <= previous.depth + 1
     for step in steps:
         var = symbol(step.var)

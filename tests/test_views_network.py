@@ -131,8 +131,8 @@ def test_graph_nodes_edges_and_values_come_from_the_engine(sigmoid):
 
 
 def _dot_structure(text: str):
-    nodes = re.findall(r'^  "([^"]+)" \[label=', text, re.M)
-    edges = re.findall(r'^  "([^"]+)" -> "([^"]+)" \[label=', text, re.M)
+    nodes = re.findall(r'^  "([^"]+)" \[label=', text, re.MULTILINE)
+    edges = re.findall(r'^  "([^"]+)" -> "([^"]+)" \[label=', text, re.MULTILINE)
     return nodes, edges
 
 

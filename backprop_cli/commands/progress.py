@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -58,7 +57,7 @@ def register(app: typer.Typer) -> None:
 
     @progress_app.command()
     def reset(
-        lesson: Optional[str] = typer.Argument(None, help="A lesson id or number; without it, everything."),
+        lesson: str | None = typer.Argument(None, help="A lesson id or number; without it, everything."),
         yes: bool = typer.Option(False, "--yes", "-y", help="Erase everything without asking."),
     ) -> None:
         """Start one lesson again, or erase all progress and quiz history."""
@@ -122,9 +121,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report(
-        files: List[Path] = typer.Argument(..., metavar="FILE...", help="Learners' exports (progress export)."),
+        files: list[Path] = typer.Argument(..., metavar="FILE...", help="Learners' exports (progress export)."),
         as_csv: bool = typer.Option(False, "--csv", help="Print one CSV row per question instead of tables."),
-        export_to: Optional[str] = typer.Option(None, "--export", metavar="FILE.html",
+        export_to: str | None = typer.Option(None, "--export", metavar="FILE.html",
                                                 help="Also keep the report as .html, .svg or .txt."),
     ) -> int:
         """A class report from learners' exports: who finished each lesson; per question the first-try

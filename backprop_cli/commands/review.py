@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional
 
 import typer
 
@@ -12,7 +11,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def review(
         count: int = typer.Option(5, "--count", "-n", min=1, max=50, help="At most this many questions."),
-        seed: Optional[int] = typer.Option(None, "--seed", help="Replay a review with the same questions."),
+        seed: int | None = typer.Option(None, "--seed", help="Replay a review with the same questions."),
         ahead: bool = typer.Option(False, "--ahead", help="Review the skills due soonest even if none is due yet."),
     ) -> int:
         """Review the skills that are due (spaced repetition, FSRS): questions drawn from the quiz

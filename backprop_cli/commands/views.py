@@ -8,7 +8,6 @@ imported inside the commands so that ``backprop --help`` stays fast.
 from __future__ import annotations
 
 import re
-from typing import List, Optional
 
 import typer
 
@@ -19,7 +18,7 @@ from backprop_cli.errors import EXIT_FAILURE
 PROGRESS_FROM = 20_000
 
 
-def _show(renderable, export: Optional[str], title: str) -> None:
+def _show(renderable, export: str | None, title: str) -> None:
     """Print on the themed console; with --export, save the recording and say where."""
     from backprop_cli.render import export as exporting
 
@@ -52,10 +51,10 @@ def register(app: typer.Typer) -> None:
     def derive(
         expr: str = typer.Argument(..., metavar="EXPR", help="The function, e.g. 'x^3 - 3x^2 + 2x + 1' or 'x^2 + y^2' "
                                    "(one that starts with '-' goes last, after '--': --at x=1 -- '-x^2')."),
-        wrt: Optional[str] = typer.Option(None, "--wrt", metavar="NAME", help="Differentiate with respect to this variable "
+        wrt: str | None = typer.Option(None, "--wrt", metavar="NAME", help="Differentiate with respect to this variable "
                                           "(or several, comma-separated); default: every variable."),
-        at: Optional[str] = typer.Option(None, "--at", metavar="NAME=VALUE,...", help="Evaluate at a point: x=2,y=4."),
-        nudge: Optional[str] = typer.Option(None, "--nudge", metavar="NAME=DELTA,...", help="Nudge the point, e.g. x=0.1: "
+        at: str | None = typer.Option(None, "--at", metavar="NAME=VALUE,...", help="Evaluate at a point: x=2,y=4."),
+        nudge: str | None = typer.Option(None, "--nudge", metavar="NAME=DELTA,...", help="Nudge the point, e.g. x=0.1: "
                                             "the derivative's prediction against the real change."),
         plot: bool = typer.Option(True, "--plot/--no-plot", help="Draw f and its tangent line (one variable, with --at)."),
         precision: Precision = 6,
@@ -77,7 +76,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command(cls=_NamedArguments)
     def nudge(
-        changes: List[str] = typer.Argument(..., metavar="PARAM=DELTA", help="What to nudge, e.g. w2=0.1; one or more "
+        changes: list[str] = typer.Argument(..., metavar="PARAM=DELTA", help="What to nudge, e.g. w2=0.1; one or more "
                                             "(w1=0.1 w2=-0.1, or w1=0.1,w2=-0.1)."),
         network: Network = "simple",
         set_: Sets = [],  # noqa: B006 - Typer copies it
@@ -101,7 +100,7 @@ def register(app: typer.Typer) -> None:
     def graph(
         network: Network = "simple",
         set_: Sets = [],  # noqa: B006 - Typer copies it
-        dot: Optional[str] = typer.Option(None, "--dot", metavar="FILE", help="Write the graph as Graphviz DOT to FILE ('-': print only the DOT)."),
+        dot: str | None = typer.Option(None, "--dot", metavar="FILE", help="Write the graph as Graphviz DOT to FILE ('-': print only the DOT)."),
         precision: Precision = 6,
         export: Export = None,
     ) -> None:
@@ -123,10 +122,10 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def train(
         network: Network = "simple",
-        lr: Optional[str] = typer.Option(None, "--lr", metavar="RATE[,RATE...]", help="Learning rate, or several to compare: 0.001,0.01,0.05 "
+        lr: str | None = typer.Option(None, "--lr", metavar="RATE[,RATE...]", help="Learning rate, or several to compare: 0.001,0.01,0.05 "
                                          "(default: the network's)."),
         steps: int = typer.Option(100, "--steps", help="Steps of gradient descent (at most)."),
-        until: Optional[float] = typer.Option(None, "--until", metavar="LOSS", help="Stop as soon as the loss is at most LOSS."),
+        until: float | None = typer.Option(None, "--until", metavar="LOSS", help="Stop as soon as the loss is at most LOSS."),
         set_: Sets = [],  # noqa: B006 - Typer copies it
         precision: Precision = 6,
         export: Export = None,
@@ -149,10 +148,10 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def surface(
         network: Network = "simple",
-        params: Optional[str] = typer.Option(None, "--params", metavar="P,Q", help="The two parameters across and up, e.g. w1,w2."),
-        range_: Optional[str] = typer.Option(None, "--range", metavar="P=LOW:HIGH,...", help="Their ranges, e.g. w1=0:5,w2=0:4 "
+        params: str | None = typer.Option(None, "--params", metavar="P,Q", help="The two parameters across and up, e.g. w1,w2."),
+        range_: str | None = typer.Option(None, "--range", metavar="P=LOW:HIGH,...", help="Their ranges, e.g. w1=0:5,w2=0:4 "
                                              "(default: around the descent path)."),
-        lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate of the descent path (default: the network's)."),
+        lr: float | None = typer.Option(None, "--lr", help="Learning rate of the descent path (default: the network's)."),
         steps: int = typer.Option(30, "--steps", help="Steps of the descent path."),
         set_: Sets = [],  # noqa: B006 - Typer copies it
         export: Export = None,

@@ -42,7 +42,7 @@ def load(path: Path | str):
     return build(spec, str(path), lines, path.parent)
 
 
-from backprop_cli.course.catalog import (  # noqa: E402  (the catalogue builds on load above)
+from backprop_cli.course.catalog import (
     LESSONS_ENV,
     LessonInfo,
     catalog,
@@ -53,12 +53,26 @@ from backprop_cli.course.catalog import (  # noqa: E402  (the catalogue builds o
     lesson_folders,
     load_all,
     load_specs,
-    short_prompt,
     shipped_number,
+    short_prompt,
     user_lessons_dir,
 )
 
 __all__ = [
-    "LESSONS_ENV", "LessonInfo", "catalog", "discover", "find", "identity", "info", "lesson_files", "lesson_folders",
-    "lessons_dir", "load", "load_all", "load_specs", "short_prompt", "shipped_number", "user_lessons_dir",
+    "LESSONS_ENV",
+    "LessonInfo",
+    "catalog",
+    "discover",
+    "find",
+    "identity",
+    "info",
+    "lesson_files",
+    "lesson_folders",
+    "lessons_dir",
+    "load",
+    "load_all",
+    "load_specs",
+    "shipped_number",
+    "short_prompt",
+    "user_lessons_dir",
 ]

@@ -350,8 +350,8 @@ def _derivative_at_point(rng: random.Random) -> Question:
         prompt=f"Let f(x) = {_terms(terms)}.\n\nWhat is the slope of f at x = {n(x0)}, that is, **f′({n(x0)})**?",
         kind="number", expected=slope, exact=True,
         hints=(
-            "Differentiate term by term with the power rule: the derivative of xⁿ is n·xⁿ⁻¹, "
-            "and a constant's derivative is 0.",
+            ("Differentiate term by term with the power rule: the derivative of xⁿ is n·xⁿ⁻¹, "
+            "and a constant's derivative is 0."),
             f"f′(x) = {_f(df)}",
             f"f′({n(x0)}) = {notation.substituted(df, {'x': x0})}",
         ),
@@ -637,7 +637,7 @@ def _chain_symbolic(rng: random.Random) -> Question:
 # ---------------------------------------------------------------- the simple (2-weight) network
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _engine(name: str):
     """One compiled engine per built-in network; questions pass their own leaf values."""
     from backprop_cli.network import model
@@ -970,8 +970,8 @@ def _learning_rate(rng: random.Random) -> Question:
         kind="choice", expected=correct, options=tuple(f"α = {n(lr)}" for lr in rates),
         hints=(
             "Too large a step overshoots the minimum: the weights land further up the other side of the valley.",
-            f"Try one step with each rate: w ← w − α·∂L/∂w, with ∂L/∂w1 = {n(grads['w1'])} and "
-            f"∂L/∂w2 = {n(grads['w2'])}, then compare the losses.",
+            (f"Try one step with each rate: w ← w − α·∂L/∂w, with ∂L/∂w1 = {n(grads['w1'])} and "
+            f"∂L/∂w2 = {n(grads['w2'])}, then compare the losses."),
         ),
         explanation=f"Running {LR_STEPS} steps of gradient descent with each rate:\n\n{lines}",
         given={**values},

@@ -296,10 +296,8 @@ def _signals(handler) -> Any:
     """Route SIGHUP and SIGTERM (and, with ``SIG_IGN``, Ctrl-C too) to ``handler`` for a while."""
     previous = {}
     for sig in _LEAVE_SIGNALS + ((signal.SIGINT,) if handler is signal.SIG_IGN else ()):
-        try:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: leave the signal as it is
             previous[sig] = signal.signal(sig, handler)
-        except (ValueError, OSError):  # not the main thread: leave the signal as it is
-            pass
     try:
         yield
     finally:

@@ -50,13 +50,13 @@ def forward(data) -> RenderableType:
 
 @show_renderer("backward")
 def backward(data) -> RenderableType:
-    network, detail, _ = data
+    _network, detail, _ = data
     return step_views.backward_view(detail, DIGITS)
 
 
 @show_renderer("update")
 def update(data) -> RenderableType:
-    network, detail, lr = data
+    _network, detail, lr = data
     return step_views.update_table(detail, lr, DIGITS)
 
 

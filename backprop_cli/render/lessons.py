@@ -8,7 +8,6 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
-
 STATUS_STYLE = {"done": ("✓ done", "good"), "in-progress": ("… in progress", "warn"), "not-started": ("not started", "muted")}
 
 

@@ -64,8 +64,7 @@ class LinePlot:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width if self.max_width is None else min(self.max_width, options.max_width)
-        for line in self.lines(width):
-            yield line
+        yield from self.lines(width)
 
     def _y(self, y: float) -> float | None:
         """The plotted coordinate of a value (log10 on a log plot); None when it cannot be drawn."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-
-from datetime import datetime, timezone
 
 from backprop_cli.progress import LessonSummary, QuizSummary, SkillSummary, Summary, TopicScore, percent
 from backprop_cli.quiz import TOPICS
@@ -157,7 +157,7 @@ BAR = 10
 
 
 def _bar(mastery: float) -> Text:
-    filled = int(round(mastery * BAR))
+    filled = round(mastery * BAR)
     return Text.assemble(("█" * filled, "good" if mastery >= 0.95 else "accent"), ("░" * (BAR - filled), "muted"))
 
 
@@ -169,11 +169,11 @@ def _due(skill: SkillSummary, now: datetime) -> str:
         return "now"
     seconds = (datetime.fromisoformat(skill.due) - now).total_seconds()
     if seconds < 3600:
-        return f"in {max(1, int(round(seconds / 60)))} min"
+        return f"in {max(1, round(seconds / 60))} min"
     if seconds < 86400:
-        return f"in {int(round(seconds / 3600))} h"
+        return f"in {round(seconds / 3600)} h"
     days = seconds / 86400
-    return f"in {int(round(days))} d" if days < 30 else datetime.fromisoformat(skill.due).date().isoformat()
+    return f"in {round(days)} d" if days < 30 else datetime.fromisoformat(skill.due).date().isoformat()
 
 
 def skills_table(skills: tuple[SkillSummary, ...], now: datetime | None = None) -> Table:
@@ -188,7 +188,7 @@ def skills_table(skills: tuple[SkillSummary, ...], now: datetime | None = None) 
     for skill in skills:
         if not skill.opportunities:
             continue
-        table.add_row(skill.title, _bar(skill.mastery), f"{percent(int(round(skill.mastery * 1000)), 1000)}%",
+        table.add_row(skill.title, _bar(skill.mastery), f"{percent(round(skill.mastery * 1000), 1000)}%",
                       str(skill.opportunities), _due(skill, now))
     return table
 

@@ -25,7 +25,7 @@ def forward_table(network: Network, p: Pass, digits: int, title: str = "Forward 
     hidden = len(nodes) - MAX_FORWARD_ROWS
     if hidden > 0:  # a long chain: its ends (a terminal cannot show thousands of rows usefully)
         half = MAX_FORWARD_ROWS // 2
-        nodes = nodes[:half] + [None] + nodes[-half:]
+        nodes = [*nodes[:half], None, *nodes[-half:]]
     for node in nodes:
         if node is None:
             table.add_row("⋮", f"({hidden:,} more nodes; --json has every value)", "", "⋮")

@@ -105,7 +105,7 @@ def _walk(e: sympy.Expr, values: Mapping[str, tuple[object, float]], seen: dict)
         out = (_ctx.mpf(int(e.p)) / int(e.q), _bits(e.p) + _bits(e.q))
     elif e.is_Float:
         out = (_ctx.mpf(e._mpf_), float(e._prec))
-    elif e.is_NumberSymbol or e.is_number and not e.args:  # pi, E; zoo and nan are not numbers here
+    elif e.is_NumberSymbol or (e.is_number and not e.args):  # pi, E; zoo and nan are not numbers here
         value = sympy.Float(e, 20) if e.is_finite else None
         out = (_ctx.mpf(value._mpf_) if isinstance(value, sympy.Float) else _ctx.nan, 1.0)
     else:

@@ -6,6 +6,7 @@ report progress, and only the losses are kept (not a million history rows).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -142,6 +143,6 @@ def _curve(engine: Engine, start: dict[str, float], lr: float, steps: int, until
 
 def _oscillates(tail: Sequence[float]) -> bool:
     """Up, down, up, down… by more than 10%: gradient descent overshooting back and forth."""
-    steps = [b - a for a, b in zip(tail, tail[1:])]
-    turns = sum(1 for a, b in zip(steps, steps[1:]) if a * b < 0)
+    steps = [b - a for a, b in itertools.pairwise(tail)]
+    turns = sum(1 for a, b in itertools.pairwise(steps) if a * b < 0)
     return len(steps) >= 3 and turns >= len(steps) // 2 and max(tail) > 1.1 * min(tail)
