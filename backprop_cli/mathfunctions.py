@@ -8,6 +8,7 @@ engine shows in every chain-rule factor.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import sympy
 
@@ -112,7 +113,7 @@ def _num_pow(a: float, b: float) -> float:
 
 
 #: Names the lambdified code calls; each maps a SymPy function to its float version.
-NUMERIC_FUNCTIONS = {
+NUMERIC_FUNCTIONS: dict[str, Callable[[float], float]] = {
     "sigmoid": _num_sigmoid,
     "relu": lambda z: z if z > 0 else 0.0,
     "step": lambda z: 1.0 if z > 0 else 0.0,

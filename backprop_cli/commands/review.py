@@ -39,13 +39,14 @@ def register(app: typer.Typer) -> None:
         due = due_now(table, moment)
         early = not due and ahead
         if early:
-            due = sorted((d for d in table.values() if d.due is not None), key=lambda d: d.due)
+            due = sorted((d for d in table.values() if d.due is not None), key=lambda d: d.due or moment)
         if not due:
             upcoming = next_due(table, moment)
             if upcoming is None:
                 out.print("Nothing to review yet: skills are scheduled once you have practised them "
                           "(backprop learn, or backprop quiz).")
             else:
+                assert upcoming.due is not None  # next_due returns a scheduled skill only
                 out.print(f"Nothing is due. Next: {upcoming.skill.title}, "
                           f"{upcoming.due.astimezone().strftime('%Y-%m-%d %H:%M')} "
                           "(backprop review --ahead reviews it now).")

@@ -16,7 +16,8 @@ def plot(lesson, spec: PlotSpec, loc: tuple) -> Show:
     if kind == "tangent":
         from backprop_cli.views.derivation import tangent
 
-        if spec.tangent not in lesson.definitions or spec.wrt not in lesson.symbols or spec.at is None:
+        if (spec.tangent is None or spec.tangent not in lesson.definitions
+                or spec.wrt is None or spec.wrt not in lesson.symbols or spec.at is None):
             raise lesson.problem("a tangent plot needs a define (tangent:), its symbol (wrt:) and a point (at:)", loc)
         expr = lesson.definitions[spec.tangent]
         var = lesson.symbols[spec.wrt]
@@ -31,11 +32,14 @@ def plot(lesson, spec: PlotSpec, loc: tuple) -> Show:
     if kind == "surface":
         from backprop_cli.views.surface import loss_surface
 
-        for name in spec.surface:
+        assert spec.surface is not None  # the kind says so; the schema asks for exactly two names
+        first, second = spec.surface
+        for name in (first, second):
             if name not in lesson.network.parameters:
                 raise lesson.problem(f"'{name}' is not a parameter of the network", (*loc, "surface"))
-        return Show("surface", loss_surface(lesson.network, tuple(spec.surface), lr=lr, steps=spec.steps or 30,
+        return Show("surface", loss_surface(lesson.network, (first, second), lr=lr, steps=spec.steps or 30,
                                             cols=48, rows=16))
     from backprop_cli.views.training import train_curves
 
+    assert spec.training is not None  # the only kind left
     return Show("training", train_curves(lesson.network, (lr,), spec.training))

@@ -58,12 +58,19 @@ def menu_prompt(default: str | None, verb: str) -> Text:
 ALL_DONE = "Every lesson is done. Open one again by its number or id, or try backprop quiz --review."
 
 
+def _drawn(event) -> list[RenderableType]:
+    """An event as drawn, or nothing for an event that draws nothing."""
+    from backprop_cli.render.conversation import render_event
+
+    drawn = render_event(event)
+    return [] if drawn is None else [drawn]
+
+
 def lesson_document(lesson) -> RenderableType:
     """A whole lesson with its answers, for reading or printing (`backprop lessons show`)."""
     from backprop_cli.course import answers
     from backprop_cli.course.schema import QuestionStep
     from backprop_cli.interaction import Say
-    from backprop_cli.render.conversation import render_event
     from backprop_cli.session import LessonSession
 
     parts: list[RenderableType] = [Text(lesson.title, style="title"), Text(lesson.spec.summary, style="muted")]
@@ -71,10 +78,10 @@ def lesson_document(lesson) -> RenderableType:
     for i, step in enumerate(lesson.spec.steps):
         loc = ("steps", i)
         if step.title:
-            parts.append(render_event(Say(step.title + (" (optional)" if step.optional else ""), "heading")))
+            parts.extend(_drawn(Say(step.title + (" (optional)" if step.optional else ""), "heading")))
         if not isinstance(step, QuestionStep):
             for event in LessonSession.events_for(lesson, i):
-                parts.append(render_event(event))
+                parts.extend(_drawn(event))
             continue
         q = next(q for q in lesson.questions if q.step is step)
         parts.append(Text(f"Question {q.index + 1} ({step.ask})", style="accent"))

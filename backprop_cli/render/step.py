@@ -96,7 +96,7 @@ def update_table(detail: StepDetail, lr: float, digits: int, checks=None) -> Tab
     table.add_column("−α·∂L/∂w", justify="right", overflow="fold")
     table.add_column("new", justify="right", style="value", overflow="fold")
     for u in detail.updates:
-        extra = []
+        extra: list[RenderableType] = []
         if checks:
             c = by_name[u.parameter]
             extra = [nt.number(c.numeric, digits), Text(nt.number(c.relative_error, 2), style=_check_style(c))]

@@ -119,7 +119,7 @@ def loss_surface(network: Network, params: tuple[str, str] | None = None,
     check_start(engine, start)
     p, q = params
     points = [(start[p], start[q])]
-    run = engine.descend(rate, steps, start, on_step=lambda loss, grads, xy: points.append(xy))
+    run = engine.descend(rate, steps, start, on_step=lambda loss, grads, xy: points.append((xy[0], xy[1])))
     del points[run.steps + 1:]  # none after a divergence
     path_losses = [*run.losses, run.loss_after]
     path = [(x, y, loss) for (x, y), loss in zip(points, path_losses)
