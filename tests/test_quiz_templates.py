@@ -15,18 +15,10 @@ from hypothesis import strategies as st
 
 from backprop_cli import notation
 from backprop_cli.quiz import TOPICS
-from backprop_cli.quiz.templates import (
-    DISTINCT,
-    LARGEST,
-    LR_STEPS,
-    MAX_EXACT_FIGURES,
-    SMALLEST,
-    TEMPLATES,
-    Redraw,
-    by_id,
-    for_topics,
-    significant_figures,
-)
+from backprop_cli.checking import significant_figures
+from backprop_cli.quiz.question import DISTINCT, LARGEST, MAX_EXACT_FIGURES, SMALLEST, Redraw
+from backprop_cli.quiz.templates import TEMPLATES, by_id, for_topics
+from backprop_cli.quiz.topics.descent import LR_STEPS
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ALL = pytest.mark.parametrize("template", TEMPLATES, ids=[t.id for t in TEMPLATES])
@@ -244,7 +236,7 @@ def test_source_style_question_reads_well():
 def test_substituted_terms_keep_the_order_of_the_formula_above_them():
     """The explanation writes ∂f/∂y = 2·x²·y + 2·y then its numbers: they must read x first, as the
     formula does (SymPy's own order gave 2·2·(−3)², the y value first, under 2·x²·y)."""
-    from backprop_cli.quiz.templates import X, Y, _terms
+    from backprop_cli.quiz.drawing import X, Y, _terms
 
     terms = [2 * X**2 * Y, -6 * X * Y**2, 2 * Y]
     point = {"x": sympy.Integer(-3), "y": sympy.Integer(2)}
