@@ -39,9 +39,9 @@ def _root(
 
 
 def _register() -> None:
-    from backprop_cli.commands import learn, progress, quiz, review, step, views
+    from backprop_cli.commands import learn, pictures, progress, quiz, review, step
 
-    for module in (step, learn, quiz, review, views, progress):
+    for module in (step, learn, quiz, review, pictures, progress):
         module.register(app)
 
 

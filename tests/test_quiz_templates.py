@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backprop_cli import notation
-from backprop_cli.quiz import TOPICS
 from backprop_cli.checking import significant_figures
+from backprop_cli.quiz import TOPICS
 from backprop_cli.quiz.question import DISTINCT, LARGEST, MAX_EXACT_FIGURES, SMALLEST, Redraw
 from backprop_cli.quiz.templates import TEMPLATES, by_id, for_topics
 from backprop_cli.quiz.topics.descent import LR_STEPS

@@ -1,4 +1,4 @@
-"""`views.derivation`: the rule named at each step, each step's result against SymPy, the written-out
+"""`analysis.derivation`: the rule named at each step, each step's result against SymPy, the written-out
 rule read back by the parser, the source's nudge figures, and every bad input as a UsageError.
 """
 
@@ -12,10 +12,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_cli.errors import ExpressionError, UsageError
-from backprop_cli.expressions import parse, symbol
-from backprop_cli.mathfunctions import to_elementary
-from backprop_cli.views.derivation import (
+from backprop_cli.analysis.derivation import (
     RULES,
     derive,
     derive_steps,
@@ -24,6 +21,9 @@ from backprop_cli.views.derivation import (
     tangent,
     variables_of,
 )
+from backprop_cli.errors import ExpressionError, UsageError
+from backprop_cli.expressions import parse, symbol
+from backprop_cli.mathfunctions import to_elementary
 
 x, y, z = symbol("x"), symbol("y"), symbol("z")
 

@@ -83,7 +83,7 @@ def backward_view(detail: StepDetail, digits: int) -> RenderableType:
 
 
 def update_table(detail: StepDetail, lr: float, digits: int, checks=None) -> Table:
-    """``checks`` (from ``views.nudge.gradient_check``) adds a finite-difference column beside ∂L/∂w."""
+    """``checks`` (from ``analysis.nudge.gradient_check``) adds a finite-difference column beside ∂L/∂w."""
     table = Table(title=f"Update  w ← w − α·∂L/∂w   (α = {nt.number(lr, digits)})", title_style="title",
                   box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("parameter", style="param", overflow="fold")
@@ -106,7 +106,7 @@ def update_table(detail: StepDetail, lr: float, digits: int, checks=None) -> Tab
 
 
 def _check_style(check) -> str:
-    from backprop_cli.views.nudge import TOLERANCE
+    from backprop_cli.analysis.nudge import TOLERANCE
 
     return "good" if check.relative_error <= TOLERANCE else "bad"
 

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from backprop_cli.analysis import option_number
 from backprop_cli.errors import UsageError
 from backprop_cli.network.calculator import check_start, check_steps, learning_rate
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.graph import Network
-from backprop_cli.views import option_number
 
 DEFAULT_STEPS = 30
 MAX_CELLS = 200

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from backprop_cli.analysis import option_number
 from backprop_cli.errors import UsageError
 from backprop_cli.network.calculator import (
     check_start,
@@ -20,7 +21,6 @@ from backprop_cli.network.calculator import (
 )
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.graph import Network
-from backprop_cli.views import option_number
 
 MAX_RATES = 8
 

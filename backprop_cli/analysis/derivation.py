@@ -24,10 +24,10 @@ from dataclasses import dataclass
 import sympy
 
 from backprop_cli import notation as nt
+from backprop_cli.analysis.bounds import StepBudget
 from backprop_cli.errors import ExpressionError, UsageError
 from backprop_cli.expressions import CONSTANTS, normalise, parse, parse_number, symbol
 from backprop_cli.mathfunctions import FUNCTIONS, NUMERIC_FUNCTIONS
-from backprop_cli.views.bounds import StepBudget
 
 #: Every rule name a step may carry.
 RULES = (
@@ -356,7 +356,7 @@ def parse_values(text: str, names: Sequence[str], option: str) -> dict[str, symp
 
 
 def _evaluate(expr: sympy.Expr, point: Mapping[str, sympy.Expr], what: str) -> sympy.Expr:
-    from backprop_cli.views.bounds import check_evaluable
+    from backprop_cli.analysis.bounds import check_evaluable
 
     check_evaluable(expr, point, what, _point_text(point))  # before SymPy builds 9^(9^9) exactly
     value = expr.xreplace({symbol(k): v for k, v in point.items()})

@@ -1,4 +1,4 @@
-"""Rich views of the picture commands: derive, nudge, train, surface (the graph is in render/graph.py)."""
+"""Rich views of the picture commands: derive, nudge, train, surface (the graph is in render/graph_drawing.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from rich.text import Text
 from rich.tree import Tree
 
 from backprop_cli import notation as nt
+from backprop_cli.analysis.derivation import Derivation, DerivationStep, FunctionNudge, Tangent
+from backprop_cli.analysis.nudge import NetworkNudge
+from backprop_cli.analysis.surface import Surface
+from backprop_cli.analysis.training import Curve, Training
 from backprop_cli.render.plot import PALETTE, HeatMap, LinePlot, Marker, Overlay, Series
-from backprop_cli.views.derivation import Derivation, DerivationStep, FunctionNudge, Tangent
-from backprop_cli.views.nudge import NetworkNudge
-from backprop_cli.views.surface import Surface
-from backprop_cli.views.training import Curve, Training
 
 # -- derive ---------------------------------------------------------------------------------------
 

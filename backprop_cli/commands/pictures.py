@@ -1,6 +1,6 @@
 """The picture commands: `derive`, `nudge`, `graph`, `train`, `surface`.
 
-Each parses its options, calls one function of ``backprop_cli.views``, renders it with
+Each parses its options, calls one function of ``backprop_cli.analysis``, renders it with
 ``backprop_cli.render``, and (``--export``) keeps what was shown. SymPy and the views are
 imported inside the commands so that ``backprop --help`` stays fast.
 """
@@ -61,10 +61,10 @@ def register(app: typer.Typer) -> None:
         export: Export = None,
     ) -> None:
         """The derivative step by step, naming each rule; its value at a point; a nudge experiment."""
+        from backprop_cli.analysis.derivation import derive as derive_function
+        from backprop_cli.analysis.derivation import tangent
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.views import derive_view
-        from backprop_cli.views.derivation import derive as derive_function
-        from backprop_cli.views.derivation import tangent
+        from backprop_cli.render.pictures import derive_view
 
         exporting.check_path(export)
         result = derive_function(expr, wrt, at, nudge)
@@ -84,10 +84,10 @@ def register(app: typer.Typer) -> None:
         export: Export = None,
     ) -> None:
         """Nudge parameters: Σ ∂L/∂w·Δw predicted against the real change of the loss."""
+        from backprop_cli.analysis.nudge import nudge_network
         from backprop_cli.network import calculator
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.views import network_nudge_view
-        from backprop_cli.views.nudge import nudge_network
+        from backprop_cli.render.pictures import network_nudge_view
 
         exporting.check_path(export)
         net = calculator.load(network, set_)
@@ -105,10 +105,10 @@ def register(app: typer.Typer) -> None:
         export: Export = None,
     ) -> None:
         """The computation graph: values, ∂L/∂node, local derivatives on the edges, gradient paths."""
+        from backprop_cli.analysis.graph_layout import build_graph
         from backprop_cli.network import calculator
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.graph import graph_view, to_dot
-        from backprop_cli.views.graph import build_graph
+        from backprop_cli.render.graph_drawing import graph_view, to_dot
 
         exporting.check_path(export)
         view = build_graph(calculator.load(network, set_))
@@ -131,10 +131,10 @@ def register(app: typer.Typer) -> None:
         export: Export = None,
     ) -> None:
         """Gradient descent: the loss curve (one per learning rate) and the final parameters."""
+        from backprop_cli.analysis.training import parse_rates, train_curves
         from backprop_cli.network import calculator
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.views import train_view
-        from backprop_cli.views.training import parse_rates, train_curves
+        from backprop_cli.render.pictures import train_view
 
         exporting.check_path(export)
         net = calculator.load(network, set_)
@@ -157,10 +157,10 @@ def register(app: typer.Typer) -> None:
         export: Export = None,
     ) -> None:
         """The loss over two parameters as a heat map, with the gradient-descent path walking down it."""
+        from backprop_cli.analysis.surface import loss_surface, parse_params, parse_ranges
         from backprop_cli.network import calculator
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.views import surface_view
-        from backprop_cli.views.surface import loss_surface, parse_params, parse_ranges
+        from backprop_cli.render.pictures import surface_view
 
         path = exporting.check_path(export)
         net = calculator.load(network, set_)
