@@ -36,10 +36,6 @@ def _two_variable(rng: random.Random) -> list[sympy.Expr]:
     return [a * X**m * Y**k, b * X**p, c * Y**q]
 
 
-def _name(var: sympy.Symbol) -> str:
-    return var.name
-
-
 @template("partial-symbolic", "partials", "A partial derivative as a formula")
 def _partial_symbolic(rng: random.Random) -> Question:
     terms = _two_variable(rng)
