@@ -37,10 +37,11 @@ AREAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "checking": (("backprop_cli/checking/*.py",),
                  ("tests/test_checking.py", "tests/test_diagnosis.py", "tests/test_boundaries.py")),
     "engine": (("backprop_cli/network/engine.py", "backprop_cli/network/compile.py"),
-               ("tests/test_engine.py", "tests/test_compile.py", "tests/test_boundaries.py")),
+               ("tests/test_engine.py", "tests/test_compile.py", "tests/test_analysis_network.py", "tests/test_boundaries.py")),
     "expressions": (("backprop_cli/expressions.py",),
                     ("tests/test_expressions.py", "tests/test_hostile_input.py", "tests/test_boundaries.py")),
-    "progress": (("backprop_cli/progress/*.py",), ("tests/test_progress.py", "tests/test_boundaries.py")),
+    "progress": (("backprop_cli/progress/*.py",),
+                 ("tests/test_progress.py", "tests/test_report.py", "tests/test_tutor.py", "tests/test_boundaries.py")),
 }
 
 SWAPS: dict[type, type] = {
