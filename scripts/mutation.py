@@ -12,6 +12,9 @@ tests fail on is *killed*; one they pass is *survived* and printed with its line
     python scripts/mutation.py expressions -n 150   # one area, 150 mutants
     python scripts/mutation.py checking --seed 3 --timeout 300
 
+A mutant whose tests run longer than four times the clean run (at least 30 s) counts as killed: it
+made something hang.
+
 Slow by nature (one pytest run per mutant): run it by hand, not in CI. Mutants the AST cannot
 express (a changed string, a removed line) are not tried; equivalent mutants count as survivors.
 """
@@ -157,8 +160,11 @@ def run(area: str, count: int, seed: int, timeout: float) -> tuple[int, int, lis
         # the wheel's lessons/ folder: the package finds the shipped lessons beside its code
         if not (copy / "backprop_cli" / "lessons").exists():
             shutil.copytree(ROOT / "lessons", copy / "backprop_cli" / "lessons")
+        started = time.monotonic()
         if not _run_tests(copy, tests, timeout):
             raise SystemExit(f"{area}: the tests fail without any mutant; fix them first")
+        # a mutant that makes the tests run far longer than the clean run is a hang: caught
+        timeout = min(timeout, max(30.0, 4 * (time.monotonic() - started)))
         for n, mutant in enumerate(sample, 1):
             target = copy / mutant.path.relative_to(ROOT)
             original = target.read_text(encoding="utf-8")
@@ -183,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("areas", nargs="*", help=f"areas to test: {', '.join(AREAS)} (default: all)")
     parser.add_argument("-n", "--count", type=int, default=40, help="mutants sampled per area (default 40)")
     parser.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds per test run before a mutant counts as killed")
+    parser.add_argument("--timeout", type=float, default=600, help="at most this many seconds per test run (default 600; at most 4x the clean run)")
     args = parser.parse_args(argv)
     unknown = [a for a in args.areas if a not in AREAS]
     if unknown:
