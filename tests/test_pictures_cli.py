@@ -12,7 +12,7 @@ import re
 import pytest
 
 from backprop_cli import notation as nt
-from backprop_cli.analysis.derivation import derive
+from backprop_cli.analysis.calculus import derive
 from backprop_cli.cli import main
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.model import load

@@ -9,7 +9,8 @@ import re
 import pytest
 from rich.console import Console
 
-from backprop_cli.analysis.derivation import derive_steps, parse_function
+from backprop_cli.analysis.calculus import parse_function
+from backprop_cli.analysis.derivation import derive_steps
 from backprop_cli.render.pictures import derivation_tree
 from backprop_cli.render.plot import (
     HEAT_CHARS,

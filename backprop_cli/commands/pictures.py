@@ -61,8 +61,8 @@ def register(app: typer.Typer) -> None:
         export: Export = None,
     ) -> None:
         """The derivative step by step, naming each rule; its value at a point; a nudge experiment."""
-        from backprop_cli.analysis.derivation import derive as derive_function
-        from backprop_cli.analysis.derivation import tangent
+        from backprop_cli.analysis.calculus import derive as derive_function
+        from backprop_cli.analysis.calculus import tangent
         from backprop_cli.render import export as exporting
         from backprop_cli.render.pictures import derive_view
 
