@@ -738,3 +738,32 @@ def test_reset_everything_on_a_terminal_asks_first(store, capsys, monkeypatch, n
     assert "Erase all progress (2 lessons, 2 quizzes)" in out
     assert (store.load()[0] == Progress()) is erased
     assert ("Nothing was reset." in out) is (not erased)
+
+
+# --- merging two saves of the same work: the order of statuses, a finished quiz ------------------
+
+
+@pytest.mark.parametrize(("first", "second", "merged"), [
+    ("stopped", "in-progress", "in-progress"),
+    ("in-progress", "stopped", "in-progress"),
+    ("stopped", "done", "done"),
+    ("in-progress", "done", "done"),
+    ("stopped", "stopped", "stopped"),
+])
+def test_merged_attempts_keep_the_furthest_status(first, second, merged):
+    a = Attempt(id="a", status=first, at="q1")
+    b = Attempt(id="a", status=second, at="q2")
+    result = a.merge(b)
+    assert result.status == merged
+    assert result.at == (None if merged == "done" else "q2")
+
+
+@pytest.mark.parametrize(("first", "second"), [(True, False), (False, True), (True, True)])
+def test_a_quiz_finished_in_either_save_stays_finished(first, second):
+    item = QuizItem(topic="t", template="u", outcome="correct")
+    short = QuizResult(id="q", seed=1, topics=[], items=[item], finished=first)
+    long = QuizResult(id="q", seed=1, topics=[], items=[item, item], finished=second)
+    for merged in (short.merge(long), long.merge(short)):
+        assert merged.finished is True and len(merged.items) == 2
+    unfinished = QuizResult(id="q", seed=1, topics=[], items=[item], finished=False)
+    assert unfinished.merge(unfinished).finished is False
