@@ -311,6 +311,22 @@ def test_follow_through_names_several_questions_in_order():
     assert "answers to questions 4 and 17:" in verdict.message
 
 
+def test_follow_through_lists_labels_that_are_not_numbers_as_given():
+    carried = Carried(sympy.Integer(-64), ("the forward pass", "the loss"))
+    verdict = check_number("-64", DL_DW2, carried=[carried])
+    assert "earlier answers (the forward pass and the loss)" in verdict.message
+    carried = Carried(sympy.Integer(-64), ("the loss",))
+    assert "earlier answer (the loss)" in check_number("-64", DL_DW2, carried=[carried]).message
+
+
+def test_float_evaluation_takes_whole_powers_of_negatives_and_refuses_roots():
+    from backprop_cli.checking.floats import float_eval
+
+    assert float_eval(x**3, {x: -2.0}) == -8.0 and float_eval(x**2, {x: -3.0}) == 9.0
+    with pytest.raises(ValueError):
+        float_eval(sympy.sqrt(x), {x: -4.0})
+
+
 def test_an_exact_answer_typed_rounded_is_asked_again_without_penalty():
     for text in ("1.23", "1.2"):
         verdict = check_number(text, R(1231, 1000))
