@@ -168,6 +168,7 @@ REFUSED = [
     ("1e999", "the number 1e999 is too large or too small", None),
     ("1" * 41, "the number 11111111111111111111... has more than 40 digits", None),
     ("(" * 31 + "x" + ")" * 31, "too deeply nested (more than 30 brackets)", None),
+    ("x + 2 $", "unexpected character '$'", 7),  # the last character's column is still known
     ("x" * (MAX_LENGTH + 1), f"the input is too long ({MAX_LENGTH + 1} characters; at most {MAX_LENGTH})", None),
 ]
 
