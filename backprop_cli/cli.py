@@ -5,6 +5,7 @@ Nothing heavy is imported at start-up (no SymPy): ``backprop --help`` stays as f
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import typer
@@ -38,9 +39,9 @@ def _root(
 
 
 def _register() -> None:
-    from backprop_cli.commands import learn, progress, quiz, review, step, views
+    from backprop_cli.commands import learn, pictures, progress, quiz, review, step
 
-    for module in (step, learn, quiz, review, views, progress):
+    for module in (step, learn, quiz, review, pictures, progress):
         module.register(app)
 
 
@@ -68,15 +69,13 @@ def main(argv: list[str] | None = None) -> int:
         code = EXIT_INTERRUPTED
     except BrokenPipeError:
         code = 0
-    except Exception as exc:  # Click's own exceptions, whichever copy of Click raised them
+    except Exception as exc:  # noqa: BLE001 - Click's own exceptions, whichever copy of Click raised them
         code = _click_exception(exc)
     else:
         code = result if isinstance(result, int) else 0
     if argv is None:
-        try:
+        with contextlib.suppress(BrokenPipeError):
             sys.stdout.flush()
-        except BrokenPipeError:
-            pass
         raise SystemExit(code)
     return code
 

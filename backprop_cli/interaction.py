@@ -9,7 +9,7 @@ events, so they look and behave alike (``hint``, ``skip``, ``back``, ``help``, `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, Union
+from typing import Any, Literal, Protocol
 
 #: Words the learner may type at any prompt instead of an answer.
 COMMANDS = {
@@ -105,7 +105,7 @@ class Finished:
     header: tuple[str, ...] = ()
 
 
-Event = Union[Say, Show, Ask, Feedback, Reveal, Hint, Finished]
+Event = Say | Show | Ask | Feedback | Reveal | Hint | Finished
 
 
 class Conversation(Protocol):

@@ -8,11 +8,12 @@ engine shows in every chain-rule factor.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import sympy
 
 
-class sigmoid(sympy.Function):  # noqa: N801 - named as the learner types it
+class sigmoid(sympy.Function):
     """σ(z) = 1 / (1 + e^(−z))."""
 
     def fdiff(self, argindex=1):
@@ -47,7 +48,7 @@ class sigmoid(sympy.Function):  # noqa: N801 - named as the learner types it
         return True if self.args[0].is_real else None
 
 
-class step(sympy.Function):  # noqa: N801
+class step(sympy.Function):
     """The derivative of relu: 1 for z > 0, else 0 (we take 0 at the kink)."""
 
     @classmethod
@@ -60,7 +61,7 @@ class step(sympy.Function):  # noqa: N801
         return sympy.Integer(0)
 
 
-class relu(sympy.Function):  # noqa: N801
+class relu(sympy.Function):
     """relu(z) = max(0, z)."""
 
     def fdiff(self, argindex=1):
@@ -112,7 +113,7 @@ def _num_pow(a: float, b: float) -> float:
 
 
 #: Names the lambdified code calls; each maps a SymPy function to its float version.
-NUMERIC_FUNCTIONS = {
+NUMERIC_FUNCTIONS: dict[str, Callable[[float], float]] = {
     "sigmoid": _num_sigmoid,
     "relu": lambda z: z if z > 0 else 0.0,
     "step": lambda z: 1.0 if z > 0 else 0.0,

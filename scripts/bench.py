@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         over = [line for line in lines if line.endswith("over")]
         print(f"\n{len(over)} over target" if over else "\nall within target")
     import bench_feedback  # feedback latency per lesson and the validate/import-floor ratio
-    bench_feedback.main([f"--rounds={rounds}"])
+    bench_feedback.main([f"--rounds={args.rounds}"])
     return 0
 
 

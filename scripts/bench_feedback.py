@@ -9,7 +9,8 @@ question (a likely slip when the diagnosis knows one, else a plainly wrong numbe
 ``session.answer`` for it; the right answer then moves on (not timed). The same plan is then typed
 into ``backprop learn`` at a pseudo-terminal (pexpect), timing Enter to the feedback mark. Validate: ``backprop lessons
 validate`` of the six lessons against the import floor ``import sympy, typer, rich.console, yaml``,
-as fresh subprocesses interleaved round by round; the ratio is median/median. Not a test.
+as fresh subprocesses interleaved round by round; the ratio is median/median. The checker's time on
+the hostile and extreme answers of tests/test_checking.py (whose verdicts the tests assert). Not a test.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ PY = sys.executable
 BACKPROP = str(Path(PY).parent / "backprop")
 FLOOR = [PY, "-c", "import sympy, typer, rich.console, yaml"]
 FEEDBACK_TARGET_MS = 50.0
+HOSTILE_TARGET_MS = 1000.0  # the checker on hostile and extreme input (tests/test_checking.py's lists)
 VALIDATE_TARGET = 2.0
 
 
@@ -142,6 +144,30 @@ def validate_ratio(rounds: int) -> tuple[float, float]:
     return statistics.median(times["validate"]), statistics.median(times["floor"])
 
 
+def hostile_table() -> list[tuple[str, float, float, int]]:
+    """The checker's time on the hostile, extreme and slow-to-simplify answers of tests/test_checking.py
+    (the tests assert the verdicts; the time, which depends on the machine, is measured here)."""
+    import importlib.util
+
+    from backprop_cli.checking import check_expression, check_number
+
+    spec = importlib.util.spec_from_file_location("checking_cases", Path(__file__).parent.parent / "tests" / "test_checking.py")
+    assert spec and spec.loader
+    cases = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cases)
+    rows = []
+    for label, texts in (("hostile", cases.HOSTILE), ("extreme", cases.EXTREME), ("slow simplify", [cases.SLOW_TO_SIMPLIFY])):
+        times = []
+        for text in texts:
+            for check in (lambda t: check_number(t, cases.DL_DYHAT, names=("x", "y")),
+                          lambda t: check_expression(t, cases.F_PRIME, cases.NAMES)):
+                start = time.perf_counter()
+                check(text)
+                times.append(1000 * (time.perf_counter() - start))
+        rows.append((label, statistics.median(times), max(times), len(times)))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="runs of validate and of the floor (default 5)")
@@ -156,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
             flag = "" if worst <= FEEDBACK_TARGET_MS else "  over"
             over += bool(flag)
             print(f"{lesson_id:<14} {count:>7} {median:7.1f} ms {worst:7.1f} ms{flag}")
+    print(f"-- the checker on hostile input, target worst ≤ {HOSTILE_TARGET_MS:g} ms")
+    for label, median, worst, count in hostile_table():
+        flag = "" if worst <= HOSTILE_TARGET_MS else "  over"
+        over += bool(flag)
+        print(f"{label:<14} {count:>7} {median:7.1f} ms {worst:7.1f} ms{flag}")
     seconds, floor = validate_ratio(args.rounds)
     ratio = seconds / floor
     flag = "PASS" if ratio <= VALIDATE_TARGET else "over"

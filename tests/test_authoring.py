@@ -91,7 +91,7 @@ def test_progress_shows_a_folder_lessons_title(monkeypatch, tmp_path, capsys):
     Store().update(lambda p: p.put_attempt(key, "own-lesson", str(path.resolve()), "My own lesson", attempt))
     assert main(["progress"]) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
-    assert "7 My own lesson in progress Q2 1/1 0 0".split() in rows
+    assert ["7", "My", "own", "lesson", "in", "progress", "Q2", "1/1", "0", "0"] in rows
 
 
 # ---------------------------------------------------------------- lessons new

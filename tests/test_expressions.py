@@ -168,6 +168,7 @@ REFUSED = [
     ("1e999", "the number 1e999 is too large or too small", None),
     ("1" * 41, "the number 11111111111111111111... has more than 40 digits", None),
     ("(" * 31 + "x" + ")" * 31, "too deeply nested (more than 30 brackets)", None),
+    ("x + 2 $", "unexpected character '$'", 7),  # the last character's column is still known
     ("x" * (MAX_LENGTH + 1), f"the input is too long ({MAX_LENGTH + 1} characters; at most {MAX_LENGTH})", None),
 ]
 
@@ -278,10 +279,10 @@ def test_the_ascii_spellings_help_documents_mean_what_the_symbols_mean():
 
     pairs = [pair.split(" for ") for pair in ASCII_SPELLINGS.split(", ")]
     assert len(pairs) >= 6
-    for ascii, symbol in pairs:
+    for ascii, spelled in pairs:
         if ascii == "*":  # an operator: shown between two factors
-            ascii, symbol = f"2{ascii}x", f"2{symbol}x"
-        assert ascii.isascii() and not symbol.isascii()
-        assert parse(ascii, NAMES).expr == parse(symbol, NAMES).expr, (ascii, symbol)
-    for ascii, symbol in (("x - 1", "x − 1"), ("sqrt(x)", "√(x)"), ("x**2", "x²"), ("2^(1/2)", "2^½")):
-        assert parse(ascii, NAMES).expr == parse(symbol, NAMES).expr  # the README's other spellings
+            ascii, spelled = f"2{ascii}x", f"2{spelled}x"
+        assert ascii.isascii() and not spelled.isascii()
+        assert parse(ascii, NAMES).expr == parse(spelled, NAMES).expr, (ascii, spelled)
+    for ascii, spelled in (("x - 1", "x − 1"), ("sqrt(x)", "√(x)"), ("x**2", "x²"), ("2^(1/2)", "2^½")):
+        assert parse(ascii, NAMES).expr == parse(spelled, NAMES).expr  # the README's other spellings

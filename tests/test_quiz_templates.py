@@ -1,12 +1,16 @@
-"""Every quiz template, over many seeds: its answer passes its own checker, its numbers stay sensible,
-wrong answers are wrong, listed mistakes are named, and the network answers agree with an
-independent calculation (finite differences, a hand-written gradient descent)."""
+"""Every quiz template, over many seeds: its answer agrees with an independent route (SymPy
+differentiating the function the prompt states, a finite difference, the arithmetic written out, a
+hand-written gradient descent), wrong answers are wrong, and the same seed gives the same question.
+
+The templates' own filters (the answer's range and figures, mistakes far from the answer and named
+by the checker) are not restated here: they run inside ``Template.make``."""
 
 from __future__ import annotations
 
 import math
 import random
 import re
+from fractions import Fraction
 
 import pytest
 import sympy
@@ -14,19 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backprop_cli import notation
+from backprop_cli.checking import significant_figures
+from backprop_cli.expressions import symbol
 from backprop_cli.quiz import TOPICS
-from backprop_cli.quiz.templates import (
-    DISTINCT,
-    LARGEST,
-    LR_STEPS,
-    MAX_EXACT_FIGURES,
-    SMALLEST,
-    TEMPLATES,
-    Redraw,
-    by_id,
-    for_topics,
-    significant_figures,
-)
+from backprop_cli.quiz.question import Redraw
+from backprop_cli.quiz.templates import TEMPLATES, by_id, for_topics
+from backprop_cli.quiz.topics.descent import LR_STEPS
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ALL = pytest.mark.parametrize("template", TEMPLATES, ids=[t.id for t in TEMPLATES])
@@ -59,7 +56,7 @@ def test_at_least_twelve_templates_cover_every_topic():
 @ALL
 @SETTINGS
 @given(seed=st.integers())
-def test_expected_answer_is_correct_and_sensible(template, seed):
+def test_expected_answer_is_accepted_and_the_question_is_complete(template, seed):
     q = template.make(random.Random(seed))
     assert q.topic == template.topic and q.template == template.id
     verdict = q.check(q.typed(q.expected))
@@ -67,11 +64,7 @@ def test_expected_answer_is_correct_and_sensible(template, seed):
     assert 1 <= len(q.hints) <= 3 and all(h.strip() for h in q.hints)
     assert q.explanation.strip() and q.prompt.strip()
     for value in components(q):
-        f = float(sympy.N(value))
-        assert float(SMALLEST) <= abs(f) < LARGEST, (q.prompt, value)
-        if q.exact:
-            assert (significant_figures(value) or 99) <= MAX_EXACT_FIGURES, value
-        else:  # a learner never needs more than 4 figures
+        if not q.exact:  # a learner never needs more than 4 figures
             assert q.check(notation.plain(value, 4)).correct, (value, notation.plain(value, 4))
     for name, value in q.given.items():
         assert abs(value) < 1000 and (significant_figures(value) or 99) <= 4, (name, value)
@@ -82,7 +75,7 @@ def test_expected_answer_is_correct_and_sensible(template, seed):
 @ALL
 @SETTINGS
 @given(seed=st.integers())
-def test_wrong_answers_and_listed_mistakes_are_marked_incorrect(template, seed):
+def test_wrong_answers_and_generated_candidates_are_not_accepted(template, seed):
     q = template.make(random.Random(seed))
     if q.kind == "choice":
         for i in range(len(q.options)):
@@ -95,13 +88,6 @@ def test_wrong_answers_and_listed_mistakes_are_marked_incorrect(template, seed):
         wrong = wrong_value(q.expected)
     verdict = q.check(q.typed(wrong))
     assert verdict.status == "incorrect", (q.prompt, q.typed(wrong), verdict)
-    for mistake in q.mistakes:
-        if q.kind == "number":  # never (nearly) the answer, or a rounding of it would be "explained"
-            m, e = float(sympy.N(mistake.value)), float(sympy.N(q.expected))
-            assert abs(m - e) > DISTINCT * max(abs(m), abs(e)), (mistake, q.expected)
-        verdict = q.check(q.typed(mistake.value))
-        assert verdict.status == "incorrect", (mistake, verdict)
-        assert verdict.mistake == mistake.name and verdict.message == mistake.feedback, (mistake, verdict)
     for candidate in q.diagnosis.candidates if q.diagnosis else ():  # generated: never marked correct
         verdict = q.check(q.typed(candidate.value))
         assert not verdict.correct, (candidate, verdict)
@@ -244,7 +230,7 @@ def test_source_style_question_reads_well():
 def test_substituted_terms_keep_the_order_of_the_formula_above_them():
     """The explanation writes ∂f/∂y = 2·x²·y + 2·y then its numbers: they must read x first, as the
     formula does (SymPy's own order gave 2·2·(−3)², the y value first, under 2·x²·y)."""
-    from backprop_cli.quiz.templates import X, Y, _terms
+    from backprop_cli.quiz.drawing import X, Y, _terms
 
     terms = [2 * X**2 * Y, -6 * X * Y**2, 2 * Y]
     point = {"x": sympy.Integer(-3), "y": sympy.Integer(2)}
@@ -261,3 +247,173 @@ def test_chain_formula_answer_is_written_as_the_explanation_derives_it(seed):
     assert f"({inner})" in q.answer_text
     assert f"**{q.answer_text}**" in q.explanation
     assert q.check(q.answer_text).correct  # typed back as shown (· and − are accepted)
+
+
+# ---------------------------------------------------------------- independent oracles for the other templates
+# Each reads the function and the numbers from the prompt the learner sees (the package's safe parser
+# reads the formula; nothing else of the template is used) and computes the answer another way: SymPy
+# differentiating the stated function, a finite difference, or the arithmetic written out by hand.
+
+ORACLE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+NUMBER = r"(−?\d+(?:\.\d+)?)"
+
+
+def _exact(text: str) -> sympy.Rational:
+    """A number as the prompt writes it (real minus sign, decimal point), exactly."""
+    return sympy.Rational(Fraction(text.replace("−", "-")))
+
+
+def _formula(text: str, names=("x", "y")) -> sympy.Expr:
+    from backprop_cli.expressions import parse
+
+    return parse(text, list(names)).expr
+
+
+def _find(pattern: str, text: str) -> tuple[str, ...]:
+    match = re.search(pattern, text)
+    assert match, (pattern, text)
+    return match.groups()
+
+
+def _same(q, oracle) -> None:
+    """The template's answer is the oracle's, and the checker accepts the oracle's value."""
+    if q.kind == "numbers":
+        assert len(q.expected) == len(oracle)
+        for got, want in zip(q.expected, oracle):
+            assert sympy.simplify(got - want) == 0, (q.prompt, q.expected, oracle)
+        assert q.check(", ".join(str(v) for v in oracle)).correct
+    elif q.kind == "expression":
+        assert sympy.expand(q.expected - oracle) == 0, (q.prompt, q.expected, oracle)
+        assert q.check(sympy.sstr(oracle)).correct, (q.prompt, oracle)
+    else:
+        assert sympy.simplify(q.expected - oracle) == 0, (q.prompt, q.expected, oracle)
+        assert q.check(str(oracle)).correct, (q.prompt, oracle)
+
+
+def _make(template_id: str, seed: int):
+    return by_id(template_id).make(random.Random(seed))
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_derivative_at_point_is_sympys_derivative_of_the_stated_f(seed):
+    q = _make("derivative-at-point", seed)
+    (f_text,) = _find(r"Let f\(x\) = (.+)\.\n", q.prompt)
+    (x0,) = _find(r"at x = " + NUMBER + ", that is", q.prompt)
+    x = symbol("x")
+    _same(q, sympy.diff(_formula(f_text), x).subs(x, _exact(x0)))
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_linear_approximation_is_the_derivative_times_the_move(seed):
+    q = _make("linear-approximation", seed)
+    (f_text,) = _find(r"Let f\(x\) = (.+)\.\n", q.prompt)
+    x0, x1, dx = _find(rf"x moves from {NUMBER} to {NUMBER} \(Δx = {NUMBER}\)", q.prompt)
+    x = symbol("x")
+    assert _exact(x1) - _exact(x0) == _exact(dx)
+    f = _formula(f_text)
+    predicted = sympy.diff(f, x).subs(x, _exact(x0)) * _exact(dx)
+    _same(q, predicted)
+
+
+def _two_variable_function(q) -> sympy.Expr:
+    (f_text,) = _find(r"Let f\(x, y\) = ([^.,]+(?:\.\d[^.,]*)*)[.,]", q.prompt)
+    return _formula(f_text)
+
+
+def _point(q) -> dict:
+    x0, y0 = _find(rf"\(x = {NUMBER}, y = {NUMBER}\)", q.prompt)
+    return {symbol("x"): _exact(x0), symbol("y"): _exact(y0)}
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_partial_symbolic_is_sympys_partial_of_the_stated_f(seed):
+    q = _make("partial-symbolic", seed)
+    (var,) = _find(r"\*\*∂f/∂([xy])\*\*", q.prompt)
+    _same(q, sympy.diff(_two_variable_function(q), symbol(var)))
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_partial_at_point_is_sympys_partial_at_the_stated_point(seed):
+    q = _make("partial-at-point", seed)
+    (var,) = _find(r"\*\*∂f/∂([xy])\*\*", q.prompt)
+    _same(q, sympy.diff(_two_variable_function(q), symbol(var)).subs(_point(q)))
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_gradient_components_are_both_partials_in_order(seed):
+    q = _make("gradient-components", seed)
+    f, point = _two_variable_function(q), _point(q)
+    _same(q, tuple(sympy.diff(f, symbol(v)).subs(point) for v in ("x", "y")))
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_gradient_approximation_is_the_gradient_dotted_with_the_move(seed):
+    q = _make("gradient-approximation", seed)
+    f, point = _two_variable_function(q), _point(q)
+    dx, dy = _find(rf"Δx = {NUMBER} and y by Δy = {NUMBER}", q.prompt)
+    x, y = symbol("x"), symbol("y")
+    _same(q, sympy.diff(f, x).subs(point) * _exact(dx) + sympy.diff(f, y).subs(point) * _exact(dy))
+
+
+def _central_difference(f, x0: float, h: float = 1e-6) -> float:
+    return (f(x0 + h) - f(x0 - h)) / (2 * h)
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_chain_power_matches_sympy_and_a_finite_difference(seed):
+    q = _make("chain-power", seed)
+    (z_text,) = _find(r"Let z = (.+?): think of it", q.prompt)
+    (x0,) = _find(rf"at x = {NUMBER}\?", q.prompt)
+    x = symbol("x")
+    z = _formula(z_text)
+    _same(q, sympy.diff(z, x).subs(x, _exact(x0)))
+    numeric = _central_difference(sympy.lambdify(x, z), float(_exact(x0)), 1e-5)
+    assert math.isclose(float(q.expected), numeric, rel_tol=1e-6), (q.prompt, numeric)
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_chain_symbolic_is_sympys_derivative_of_the_composition(seed):
+    q = _make("chain-symbolic", seed)
+    y_text, z_text = _find(r"Let y = (.+) and z = (.+)\.\n", q.prompt)
+    x, y = symbol("x"), symbol("y")
+    composed = _formula(z_text, ("y",)).subs(y, _formula(y_text, ("x",)))
+    _same(q, sympy.diff(composed, x))
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_loss_output_gradient_is_sympys_derivative_of_the_stated_loss(seed):
+    q = _make("loss-output-gradient", seed)
+    assert "L = (y − ŷ)²/2" in q.prompt
+    y_hat, y = _find(rf"predicts ŷ = {NUMBER} for the target y = {NUMBER}\.", q.prompt)
+    p, t = sympy.symbols("p t")
+    _same(q, sympy.diff((t - p) ** 2 / 2, p).subs({p: _exact(y_hat), t: _exact(y)}))
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_sigmoid_derivative_matches_a_finite_difference_at_the_implied_z(seed):
+    q = _make("sigmoid-derivative", seed)
+    (s,) = _find(rf" = σ\(\w+\) = {NUMBER}\.", q.prompt)
+    s = float(_exact(s))
+    z = math.log(s / (1 - s))  # σ(z) = s
+    numeric = _central_difference(lambda v: 1 / (1 + math.exp(-v)), z)
+    assert math.isclose(float(q.expected), numeric, rel_tol=1e-7), (q.prompt, numeric)
+    assert q.check(f"{numeric:.6f}").correct
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_update_is_the_step_written_out(seed):
+    q = _make("update", seed)
+    w, g, lr = _find(rf"w = {NUMBER} has gradient ∂L/∂w = {NUMBER}\. With learning rate α = {NUMBER},", q.prompt)
+    new = Fraction(w.replace("−", "-")) - Fraction(lr.replace("−", "-")) * Fraction(g.replace("−", "-"))
+    _same(q, sympy.Rational(new))

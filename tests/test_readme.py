@@ -172,10 +172,7 @@ def test_mismatch_rules(shown, ok):
 
 
 def test_examples_are_read_from_text_blocks_only():
-    text = "\n".join([
-        "```sh", "$ backprop learn", "```",
-        "```text", "$ backprop step", "Loss: 162", "  … more", "$ backprop nudge w2=0.1", "› skip", "x", "```",
-    ])
+    text = "```sh\n$ backprop learn\n```\n```text\n$ backprop step\nLoss: 162\n  … more\n$ backprop nudge w2=0.1\n› skip\nx\n```"
     found = examples(text)
     assert [e.command for e in found] == ["backprop step", "backprop nudge w2=0.1"]
     assert found[0].shown == ("Loss: 162", "…")

@@ -61,7 +61,7 @@ def as_expr(value: object) -> sympy.Expr:
     import sympy
 
     if isinstance(value, sympy.Basic):
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, bool):
         raise TypeError("a truth value is not an answer")
     if isinstance(value, int):

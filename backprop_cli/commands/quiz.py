@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import sys
-from typing import List, Optional
 
 import typer
 
 from backprop_cli.quiz import TOPICS
 
+_TOPIC_HELP = f"Only this topic (repeatable): {', '.join(TOPICS)}."
+
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def quiz(
-        topic: List[str] = typer.Option([], "--topic", "-t", metavar="TOPIC", help=f"Only this topic (repeatable): {', '.join(TOPICS)}."),
+        topic: list[str] = typer.Option([], "--topic", "-t", metavar="TOPIC", help=_TOPIC_HELP),
         count: int = typer.Option(10, "--count", "-c", min=1, max=100, metavar="N", help="How many questions (1-100)."),
-        seed: Optional[int] = typer.Option(None, "--seed", min=0, metavar="SEED", help="Replay a quiz: the same seed asks the same questions."),
+        seed: int | None = typer.Option(None, "--seed", min=0, metavar="SEED", help="Replay a quiz: the same seed asks the same questions."),
         review: bool = typer.Option(False, "--review", help="Questions of the kinds you missed most come first."),
     ) -> int:
         """Practise: questions with fresh numbers, checked like the lessons, scored by topic."""
@@ -43,7 +44,7 @@ def register(app: typer.Typer) -> None:
         return code
 
 
-def _topics(given: List[str]) -> list[str]:
+def _topics(given: list[str]) -> list[str]:
     """The topics asked for, in the order given, without repeats; an unknown one is a usage error."""
     from backprop_cli.errors import UsageError
 

@@ -46,6 +46,7 @@ def register(app: typer.Typer) -> None:
                 out.print("Nothing to review yet: skills are scheduled once you have practised them "
                           "(backprop learn, or backprop quiz).")
             else:
+                assert upcoming.due is not None  # next_due returns a scheduled skill only
                 out.print(f"Nothing is due. Next: {upcoming.skill.title}, "
                           f"{when(upcoming).astimezone().strftime('%Y-%m-%d %H:%M')} "
                           "(backprop review --ahead reviews it now).")

@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         net = calculator.load(network, set_)
         checks = None
         if check:
-            from backprop_cli.views.nudge import gradient_check
+            from backprop_cli.analysis.nudge import gradient_check
 
             checks = gradient_check(net)
         if as_json:

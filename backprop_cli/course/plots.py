@@ -14,9 +14,10 @@ def plot(lesson, spec: PlotSpec, loc: tuple) -> Show:
         raise lesson.problem("a plot is one of: tangent, surface, training", loc)
     kind = kinds[0]
     if kind == "tangent":
-        from backprop_cli.views.derivation import tangent
+        from backprop_cli.analysis.calculus import tangent
 
-        if spec.tangent not in lesson.definitions or spec.wrt not in lesson.symbols or spec.at is None:
+        if (spec.tangent is None or spec.tangent not in lesson.definitions
+                or spec.wrt is None or spec.wrt not in lesson.symbols or spec.at is None):
             raise lesson.problem("a tangent plot needs a define (tangent:), its symbol (wrt:) and a point (at:)", loc)
         expr = lesson.definitions[spec.tangent]
         var = lesson.symbols[spec.wrt]
@@ -29,13 +30,16 @@ def plot(lesson, spec: PlotSpec, loc: tuple) -> Show:
         raise lesson.problem(f"a {kind} plot needs setup.network", loc)
     lr = float(lesson.definitions["lr"])
     if kind == "surface":
-        from backprop_cli.views.surface import loss_surface
+        from backprop_cli.analysis.surface import loss_surface
 
-        for name in spec.surface:
+        assert spec.surface is not None  # the kind says so; the schema asks for exactly two names
+        first, second = spec.surface
+        for name in (first, second):
             if name not in lesson.network.parameters:
                 raise lesson.problem(f"'{name}' is not a parameter of the network", (*loc, "surface"))
-        return Show("surface", loss_surface(lesson.network, tuple(spec.surface), lr=lr, steps=spec.steps or 30,
+        return Show("surface", loss_surface(lesson.network, (first, second), lr=lr, steps=spec.steps or 30,
                                             cols=48, rows=16))
-    from backprop_cli.views.training import train_curves
+    from backprop_cli.analysis.training import train_curves
 
+    assert spec.training is not None  # the only kind left
     return Show("training", train_curves(lesson.network, (lr,), spec.training))

@@ -17,6 +17,7 @@ Set ``BACKPROP_NO_CACHE=1`` to turn the cache off.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -121,10 +122,8 @@ def store(data: bytes, compiled: Compiled, values: dict[str, float], name: str,
         temporary.write_text(json.dumps(document), encoding="utf-8")
         os.replace(temporary, target)
     except OSError:
-        try:
+        with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
-        except OSError:
-            pass
 
 
 def checked(source: str) -> bool:

@@ -23,7 +23,6 @@ from typing import Any, Union
 
 import sympy
 
-from backprop_cli.errors import DivergenceError
 from backprop_cli.network.compile import (
     DIVERGED,
     DONE,
@@ -391,9 +390,3 @@ class Engine:
         return Run(self.network.name, run.lr, run.steps, history, run.parameters, run.loss_after,
                    run.diverged_at, self, start)
 
-
-def ensure_finite(run: Run | Descent) -> Run | Descent:
-    """Raise :class:`DivergenceError` if the run overflowed; commands that need a result call this."""
-    if run.diverged_at is not None:
-        raise DivergenceError(run.diverged_at, run.lr, "overflowed or became NaN")
-    return run

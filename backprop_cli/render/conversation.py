@@ -140,7 +140,7 @@ def _load_renderers() -> None:
     """Import the modules that register Show renderers (kept lazy: they pull in SymPy)."""
     import importlib
 
-    for module in ("backprop_cli.render.lesson_views", "backprop_cli.render.views"):
+    for module in ("backprop_cli.render.show_events", "backprop_cli.render.pictures"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -171,7 +171,7 @@ class LineReader:
         # A dumb terminal (Emacs' shell, TERM=dumb) edits the line itself: read it plainly there.
         self.editing = (self.tty and self.stream is sys.stdin and sys.stdout.isatty()
                         and os.environ.get("TERM", "").lower() not in ("dumb", "unknown"))
-        self._prompt_session = None
+        self._prompt_session: Any = None  # a prompt_toolkit PromptSession, made on first use
         self._binary = False  # whether the last plain read came from the byte stream
 
     @property
@@ -227,12 +227,12 @@ class LineReader:
         """Skip what is left of an over-long line, a chunk at a time (a 10 MB line costs milliseconds)."""
         if complete:
             return
-        read = self.stream.buffer.readline if self._binary else self.stream.readline
-        newline = b"\n" if self._binary else "\n"
-        while True:
-            chunk = read(_CHUNK)
-            if not chunk or chunk.endswith(newline):
-                return
+        if self._binary:
+            while (chunk := self.stream.buffer.readline(_CHUNK)) and not chunk.endswith(b"\n"):
+                pass
+        else:
+            while (text := self.stream.readline(_CHUNK)) and not text.endswith("\n"):
+                pass
 
     def _edit(self) -> str | None:
         text = self._editor().prompt(self._message())
@@ -296,10 +296,8 @@ def _signals(handler) -> Any:
     """Route SIGHUP and SIGTERM (and, with ``SIG_IGN``, Ctrl-C too) to ``handler`` for a while."""
     previous = {}
     for sig in _LEAVE_SIGNALS + ((signal.SIGINT,) if handler is signal.SIG_IGN else ()):
-        try:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: leave the signal as it is
             previous[sig] = signal.signal(sig, handler)
-        except (ValueError, OSError):  # not the main thread: leave the signal as it is
-            pass
     try:
         yield
     finally:

@@ -58,23 +58,30 @@ def menu_prompt(default: str | None, verb: str) -> Text:
 ALL_DONE = "Every lesson is done. Open one again by its number or id, or try backprop quiz --review."
 
 
+def _drawn(event) -> list[RenderableType]:
+    """An event as drawn, or nothing for an event that draws nothing."""
+    from backprop_cli.render.conversation import render_event
+
+    drawn = render_event(event)
+    return [] if drawn is None else [drawn]
+
+
 def lesson_document(lesson) -> RenderableType:
     """A whole lesson with its answers, for reading or printing (`backprop lessons show`)."""
     from backprop_cli.course import answers
     from backprop_cli.course.schema import QuestionStep
-    from backprop_cli.interaction import Event, Say
-    from backprop_cli.render.conversation import render_event
+    from backprop_cli.interaction import Say
     from backprop_cli.session import LessonSession
 
     parts: list[RenderableType] = [Text(lesson.title, style="title"), Text(lesson.spec.summary, style="muted")]
     # Non-question steps use the session's own events, so `show` reads as the learner sees them.
     for i, step in enumerate(lesson.spec.steps):
         loc = ("steps", i)
-        events: list[Event] = [Say(step.title + (" (optional)" if step.optional else ""), "heading")] if step.title else []
+        if step.title:
+            parts.extend(_drawn(Say(step.title + (" (optional)" if step.optional else ""), "heading")))
         if not isinstance(step, QuestionStep):
-            events += LessonSession.events_for(lesson, i)
-        parts += [r for r in map(render_event, events) if r is not None]
-        if not isinstance(step, QuestionStep):
+            for event in LessonSession.events_for(lesson, i):
+                parts.extend(_drawn(event))
             continue
         q = next(q for q in lesson.questions if q.step is step)
         parts.append(Text(f"Question {q.index + 1} ({step.ask})", style="accent"))

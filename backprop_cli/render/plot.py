@@ -64,8 +64,7 @@ class LinePlot:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width if self.max_width is None else min(self.max_width, options.max_width)
-        for line in self.lines(width):
-            yield line
+        yield from self.lines(width)
 
     def _y(self, y: float) -> float | None:
         """The plotted coordinate of a value (log10 on a log plot); None when it cannot be drawn."""
@@ -78,7 +77,10 @@ class LinePlot:
         return math.log10(y) if self.log_y else y
 
     def _in_range(self, t: float) -> bool:
-        return self.y_ceiling is None or t <= self._y(self.y_ceiling)
+        if self.y_ceiling is None:
+            return True
+        top = self._y(self.y_ceiling)
+        return top is None or t <= top
 
     def _label_y(self, t: float) -> str:
         return _nice_label(10**t if self.log_y else t)
@@ -90,9 +92,9 @@ class LinePlot:
         return self._lines(series, width)
 
     def _lines(self, all_series: Sequence[Series], width: int) -> list[Text]:
-        points = [(x, self._y(y)) for s in all_series for x, y in zip(s.xs, s.ys)]
-        points += [(m.x, self._y(m.y)) for m in self.markers]
-        points = [(x, y) for x, y in points if y is not None and math.isfinite(x) and self._in_range(y)]
+        plotted = [(x, self._y(y)) for s in all_series for x, y in zip(s.xs, s.ys)]
+        plotted += [(m.x, self._y(m.y)) for m in self.markers]
+        points = [(x, y) for x, y in plotted if y is not None and math.isfinite(x) and self._in_range(y)]
         if not points:
             return [Text("(nothing to plot: no finite values)", style="muted")]
         x0, x1 = min(p[0] for p in points), max(p[0] for p in points)

@@ -22,6 +22,10 @@ import codecs
 import re
 import sys
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 #: An escape sequence: a CSI (colours, cursor moves, clear screen) as a whole, since its end is
 #: well defined; of an OSC (window title, hyperlink, clipboard) or a DCS/SOS/PM/APC string only the
@@ -184,8 +188,8 @@ class _AsciiEncoder(codecs.IncrementalEncoder):
 
 
 class _AsciiDecoder(codecs.IncrementalDecoder):
-    def decode(self, input: bytes, final: bool = False) -> str:
-        return codecs.ascii_decode(input, self.errors)[0]
+    def decode(self, input: Buffer, final: bool = False) -> str:
+        return codecs.ascii_decode(bytes(input), self.errors)[0]
 
 
 def _search(name: str) -> codecs.CodecInfo | None:

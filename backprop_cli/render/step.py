@@ -25,7 +25,7 @@ def forward_table(network: Network, p: Pass, digits: int, title: str = "Forward 
     hidden = len(nodes) - MAX_FORWARD_ROWS
     if hidden > 0:  # a long chain: its ends (a terminal cannot show thousands of rows usefully)
         half = MAX_FORWARD_ROWS // 2
-        nodes = nodes[:half] + [None] + nodes[-half:]
+        nodes = [*nodes[:half], None, *nodes[-half:]]
     for node in nodes:
         if node is None:
             table.add_row("⋮", f"({hidden:,} more nodes; --json has every value)", "", "⋮")
@@ -83,7 +83,7 @@ def backward_view(detail: StepDetail, digits: int) -> RenderableType:
 
 
 def update_table(detail: StepDetail, lr: float, digits: int, checks=None) -> Table:
-    """``checks`` (from ``views.nudge.gradient_check``) adds a finite-difference column beside ∂L/∂w."""
+    """``checks`` (from ``analysis.nudge.gradient_check``) adds a finite-difference column beside ∂L/∂w."""
     table = Table(title=f"Update  w ← w − α·∂L/∂w   (α = {nt.number(lr, digits)})", title_style="title",
                   box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("parameter", style="param", overflow="fold")
@@ -96,7 +96,7 @@ def update_table(detail: StepDetail, lr: float, digits: int, checks=None) -> Tab
     table.add_column("−α·∂L/∂w", justify="right", overflow="fold")
     table.add_column("new", justify="right", style="value", overflow="fold")
     for u in detail.updates:
-        extra = []
+        extra: list[RenderableType] = []
         if checks:
             c = by_name[u.parameter]
             extra = [nt.number(c.numeric, digits), Text(nt.number(c.relative_error, 2), style=_check_style(c))]
@@ -106,7 +106,7 @@ def update_table(detail: StepDetail, lr: float, digits: int, checks=None) -> Tab
 
 
 def _check_style(check) -> str:
-    from backprop_cli.views.nudge import TOLERANCE
+    from backprop_cli.analysis.nudge import TOLERANCE
 
     return "good" if check.relative_error <= TOLERANCE else "bad"
 

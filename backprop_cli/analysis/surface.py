@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from backprop_cli.analysis import option_number
 from backprop_cli.errors import UsageError
 from backprop_cli.network.calculator import check_start, check_steps, learning_rate
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.graph import Network
-from backprop_cli.views import option_number
 
 DEFAULT_STEPS = 30
 MAX_CELLS = 200
@@ -119,7 +119,7 @@ def loss_surface(network: Network, params: tuple[str, str] | None = None,
     check_start(engine, start)
     p, q = params
     points = [(start[p], start[q])]
-    run = engine.descend(rate, steps, start, on_step=lambda loss, grads, xy: points.append(xy))
+    run = engine.descend(rate, steps, start, on_step=lambda loss, grads, xy: points.append((xy[0], xy[1])))
     del points[run.steps + 1:]  # none after a divergence
     path_losses = [*run.losses, run.loss_after]
     path = [(x, y, loss) for (x, y), loss in zip(points, path_losses)

@@ -9,6 +9,9 @@ import re
 import pytest
 from rich.console import Console
 
+from backprop_cli.analysis.calculus import parse_function
+from backprop_cli.analysis.derivation import derive_steps
+from backprop_cli.render.pictures import derivation_tree
 from backprop_cli.render.plot import (
     HEAT_CHARS,
     HeatMap,
@@ -22,8 +25,6 @@ from backprop_cli.render.plot import (
 )
 from backprop_cli.render.theme import THEME
 from backprop_cli.render.theme import console as themed
-from backprop_cli.render.views import derivation_tree
-from backprop_cli.views.derivation import derive_steps, parse_function
 
 BRAILLE = range(0x2800, 0x2900)
 

@@ -9,10 +9,10 @@ import math
 
 import pytest
 
+from backprop_cli.analysis.surface import zero_curve
 from backprop_cli.cli import main
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.model import load
-from backprop_cli.views.surface import zero_curve
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

@@ -6,10 +6,12 @@ report progress, and only the losses are kept (not a million history rows).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from backprop_cli.analysis import option_number
 from backprop_cli.errors import UsageError
 from backprop_cli.network.calculator import (
     check_start,
@@ -19,7 +21,6 @@ from backprop_cli.network.calculator import (
 )
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.graph import Network
-from backprop_cli.views import option_number
 
 MAX_RATES = 8
 
@@ -142,6 +143,6 @@ def _curve(engine: Engine, start: dict[str, float], lr: float, steps: int, until
 
 def _oscillates(tail: Sequence[float]) -> bool:
     """Up, down, up, down… by more than 10%: gradient descent overshooting back and forth."""
-    steps = [b - a for a, b in zip(tail, tail[1:])]
-    turns = sum(1 for a, b in zip(steps, steps[1:]) if a * b < 0)
+    steps = [b - a for a, b in itertools.pairwise(tail)]
+    turns = sum(1 for a, b in itertools.pairwise(steps) if a * b < 0)
     return len(steps) >= 3 and turns >= len(steps) // 2 and max(tail) > 1.1 * min(tail)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import mpmath
 import sympy
@@ -87,7 +88,7 @@ def _tower_depth(e: sympy.Expr, seen: dict) -> int:
     return out
 
 
-def _leaf(value: sympy.Expr) -> tuple[object, float]:
+def _leaf(value: sympy.Expr) -> tuple[Any, float]:
     return _walk(sympy.sympify(value), {}, {})
 
 
@@ -95,7 +96,7 @@ def _bits(n: int) -> float:
     return float(abs(int(n)).bit_length())
 
 
-def _walk(e: sympy.Expr, values: Mapping[str, tuple[object, float]], seen: dict) -> tuple[object, float]:
+def _walk(e: sympy.Expr, values: Mapping[str, tuple[Any, float]], seen: dict) -> tuple[Any, float]:
     """(an approximate value of ``e``, the bits exact arithmetic needs for it), checked for size."""
     if e in seen:
         return seen[e]
@@ -105,7 +106,7 @@ def _walk(e: sympy.Expr, values: Mapping[str, tuple[object, float]], seen: dict)
         out = (_ctx.mpf(int(e.p)) / int(e.q), _bits(e.p) + _bits(e.q))
     elif e.is_Float:
         out = (_ctx.mpf(e._mpf_), float(e._prec))
-    elif e.is_NumberSymbol or e.is_number and not e.args:  # pi, E; zoo and nan are not numbers here
+    elif e.is_NumberSymbol or (e.is_number and not e.args):  # pi, E; zoo and nan are not numbers here
         value = sympy.Float(e, 20) if e.is_finite else None
         out = (_ctx.mpf(value._mpf_) if isinstance(value, sympy.Float) else _ctx.nan, 1.0)
     else:
@@ -129,7 +130,7 @@ def _walk(e: sympy.Expr, values: Mapping[str, tuple[object, float]], seen: dict)
     return out
 
 
-def _pow(e: sympy.Expr, args: list[tuple[object, float]]) -> tuple[object, float]:
+def _pow(e: sympy.Expr, args: list[tuple[Any, float]]) -> tuple[Any, float]:
     (base, base_bits), (power, power_bits) = args
     if not (_finite(base) and _finite(power)) or base == 0:
         return _ctx.nan, base_bits + power_bits  # undefined or 0: the exact evaluation says so cheaply

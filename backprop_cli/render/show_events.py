@@ -15,8 +15,8 @@ DIGITS = 6
 @show_renderer("derivation")
 def derivation(data) -> RenderableType:
     """d/dx of an expression: SymPy's two-dimensional form, then the rules one by one."""
-    from backprop_cli.render.views import derivation_tree
-    from backprop_cli.views.derivation import derive_steps
+    from backprop_cli.analysis.derivation import derive_steps
+    from backprop_cli.render.pictures import derivation_tree
 
     expr, var = data
     steps = derive_steps(expr, var)
@@ -50,13 +50,13 @@ def forward(data) -> RenderableType:
 
 @show_renderer("backward")
 def backward(data) -> RenderableType:
-    network, detail, _ = data
+    _network, detail, _ = data
     return step_views.backward_view(detail, DIGITS)
 
 
 @show_renderer("update")
 def update(data) -> RenderableType:
-    network, detail, lr = data
+    _network, detail, lr = data
     return step_views.update_table(detail, lr, DIGITS)
 
 
@@ -71,20 +71,20 @@ def after(data) -> RenderableType:
 
 @show_renderer("tangent")
 def tangent(data) -> RenderableType:
-    from backprop_cli.render.views import tangent_plot
+    from backprop_cli.render.pictures import tangent_plot
 
     return tangent_plot(data)
 
 
 @show_renderer("surface")
 def surface(data) -> RenderableType:
-    from backprop_cli.render.views import surface_view
+    from backprop_cli.render.pictures import surface_view
 
     return surface_view(data)
 
 
 @show_renderer("training")
 def training(data) -> RenderableType:
-    from backprop_cli.render.views import train_view
+    from backprop_cli.render.pictures import train_view
 
     return train_view(data)

@@ -1,6 +1,6 @@
 """The picture commands: `derive`, `nudge`, `graph`, `train`, `surface`.
 
-Each parses its options, calls one function of ``backprop_cli.views``, renders it with
+Each parses its options, calls one function of ``backprop_cli.analysis``, renders it with
 ``backprop_cli.render``, and (``--export``) keeps what was shown. SymPy and the views are
 imported inside the commands so that ``backprop --help`` stays fast.
 """
@@ -8,7 +8,6 @@ imported inside the commands so that ``backprop --help`` stays fast.
 from __future__ import annotations
 
 import re
-from typing import List, Optional
 
 import typer
 
@@ -19,7 +18,7 @@ from backprop_cli.errors import EXIT_FAILURE
 PROGRESS_FROM = 20_000
 
 
-def _show(renderable, export: Optional[str], title: str) -> None:
+def _show(renderable, export: str | None, title: str) -> None:
     """Print on the themed console; with --export, save the recording and say where."""
     from backprop_cli.render import export as exporting
 
@@ -52,20 +51,20 @@ def register(app: typer.Typer) -> None:
     def derive(
         expr: str = typer.Argument(..., metavar="EXPR", help="The function, e.g. 'x^3 - 3x^2 + 2x + 1' or 'x^2 + y^2' "
                                    "(one that starts with '-' goes last, after '--': --at x=1 -- '-x^2')."),
-        wrt: Optional[str] = typer.Option(None, "--wrt", metavar="NAME", help="Differentiate with respect to this variable "
+        wrt: str | None = typer.Option(None, "--wrt", metavar="NAME", help="Differentiate with respect to this variable "
                                           "(or several, comma-separated); default: every variable."),
-        at: Optional[str] = typer.Option(None, "--at", metavar="NAME=VALUE,...", help="Evaluate at a point: x=2,y=4."),
-        nudge: Optional[str] = typer.Option(None, "--nudge", metavar="NAME=DELTA,...", help="Nudge the point, e.g. x=0.1: "
+        at: str | None = typer.Option(None, "--at", metavar="NAME=VALUE,...", help="Evaluate at a point: x=2,y=4."),
+        nudge: str | None = typer.Option(None, "--nudge", metavar="NAME=DELTA,...", help="Nudge the point, e.g. x=0.1: "
                                             "the derivative's prediction against the real change."),
         plot: bool = typer.Option(True, "--plot/--no-plot", help="Draw f and its tangent line (one variable, with --at)."),
         precision: Precision = 6,
         export: Export = None,
     ) -> None:
         """The derivative step by step, naming each rule; its value at a point; a nudge experiment."""
+        from backprop_cli.analysis.calculus import derive as derive_function
+        from backprop_cli.analysis.calculus import tangent
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.views import derive_view
-        from backprop_cli.views.derivation import derive as derive_function
-        from backprop_cli.views.derivation import tangent
+        from backprop_cli.render.pictures import derive_view
 
         exporting.check_path(export)
         result = derive_function(expr, wrt, at, nudge)
@@ -77,7 +76,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command(cls=_NamedArguments)
     def nudge(
-        changes: List[str] = typer.Argument(..., metavar="PARAM=DELTA", help="What to nudge, e.g. w2=0.1; one or more "
+        changes: list[str] = typer.Argument(..., metavar="PARAM=DELTA", help="What to nudge, e.g. w2=0.1; one or more "
                                             "(w1=0.1 w2=-0.1, or w1=0.1,w2=-0.1)."),
         network: Network = "simple",
         set_: Sets = [],  # noqa: B006 - Typer copies it
@@ -85,10 +84,10 @@ def register(app: typer.Typer) -> None:
         export: Export = None,
     ) -> None:
         """Nudge parameters: Σ ∂L/∂w·Δw predicted against the real change of the loss."""
+        from backprop_cli.analysis.nudge import nudge_network
         from backprop_cli.network import calculator
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.views import network_nudge_view
-        from backprop_cli.views.nudge import nudge_network
+        from backprop_cli.render.pictures import network_nudge_view
 
         exporting.check_path(export)
         net = calculator.load(network, set_)
@@ -101,15 +100,15 @@ def register(app: typer.Typer) -> None:
     def graph(
         network: Network = "simple",
         set_: Sets = [],  # noqa: B006 - Typer copies it
-        dot: Optional[str] = typer.Option(None, "--dot", metavar="FILE", help="Write the graph as Graphviz DOT to FILE ('-': print only the DOT)."),
+        dot: str | None = typer.Option(None, "--dot", metavar="FILE", help="Write the graph as Graphviz DOT to FILE ('-': print only the DOT)."),
         precision: Precision = 6,
         export: Export = None,
     ) -> None:
         """The computation graph: values, ∂L/∂node, local derivatives on the edges, gradient paths."""
+        from backprop_cli.analysis.graph_layout import build_graph
         from backprop_cli.network import calculator
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.graph import graph_view, to_dot
-        from backprop_cli.views.graph import build_graph
+        from backprop_cli.render.graph_drawing import graph_view, to_dot
 
         exporting.check_path(export)
         view = build_graph(calculator.load(network, set_))
@@ -123,19 +122,19 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def train(
         network: Network = "simple",
-        lr: Optional[str] = typer.Option(None, "--lr", metavar="RATE[,RATE...]", help="Learning rate, or several to compare: 0.001,0.01,0.05 "
+        lr: str | None = typer.Option(None, "--lr", metavar="RATE[,RATE...]", help="Learning rate, or several to compare: 0.001,0.01,0.05 "
                                          "(default: the network's)."),
         steps: int = typer.Option(100, "--steps", help="Steps of gradient descent (at most)."),
-        until: Optional[float] = typer.Option(None, "--until", metavar="LOSS", help="Stop as soon as the loss is at most LOSS."),
+        until: float | None = typer.Option(None, "--until", metavar="LOSS", help="Stop as soon as the loss is at most LOSS."),
         set_: Sets = [],  # noqa: B006 - Typer copies it
         precision: Precision = 6,
         export: Export = None,
     ) -> None:
         """Gradient descent: the loss curve (one per learning rate) and the final parameters."""
+        from backprop_cli.analysis.training import parse_rates, train_curves
         from backprop_cli.network import calculator
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.views import train_view
-        from backprop_cli.views.training import parse_rates, train_curves
+        from backprop_cli.render.pictures import train_view
 
         exporting.check_path(export)
         net = calculator.load(network, set_)
@@ -149,19 +148,19 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def surface(
         network: Network = "simple",
-        params: Optional[str] = typer.Option(None, "--params", metavar="P,Q", help="The two parameters across and up, e.g. w1,w2."),
-        range_: Optional[str] = typer.Option(None, "--range", metavar="P=LOW:HIGH,...", help="Their ranges, e.g. w1=0:5,w2=0:4 "
+        params: str | None = typer.Option(None, "--params", metavar="P,Q", help="The two parameters across and up, e.g. w1,w2."),
+        range_: str | None = typer.Option(None, "--range", metavar="P=LOW:HIGH,...", help="Their ranges, e.g. w1=0:5,w2=0:4 "
                                              "(default: around the descent path)."),
-        lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate of the descent path (default: the network's)."),
+        lr: float | None = typer.Option(None, "--lr", help="Learning rate of the descent path (default: the network's)."),
         steps: int = typer.Option(30, "--steps", help="Steps of the descent path."),
         set_: Sets = [],  # noqa: B006 - Typer copies it
         export: Export = None,
     ) -> None:
         """The loss over two parameters as a heat map, with the gradient-descent path walking down it."""
+        from backprop_cli.analysis.surface import loss_surface, parse_params, parse_ranges
         from backprop_cli.network import calculator
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.views import surface_view
-        from backprop_cli.views.surface import loss_surface, parse_params, parse_ranges
+        from backprop_cli.render.pictures import surface_view
 
         path = exporting.check_path(export)
         net = calculator.load(network, set_)

@@ -12,10 +12,10 @@ import re
 import pytest
 
 from backprop_cli import notation as nt
+from backprop_cli.analysis.calculus import derive
 from backprop_cli.cli import main
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.model import load
-from backprop_cli.views.derivation import derive
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -300,7 +300,7 @@ def test_unknown_export_extension_is_refused_before_any_work(capsys, tmp_path):
     ],
 )
 def test_errors_are_one_line_and_exit_2(capsys, args, fragment):
-    code, out, err = run(capsys, *args)
+    code, _out, err = run(capsys, *args)
     assert code == 2
     assert err.startswith("backprop: error: ") and err.count("\n") == 1
     assert fragment in err

@@ -10,16 +10,16 @@ import re
 import pytest
 import sympy
 
+from backprop_cli.analysis.graph_layout import build_graph
+from backprop_cli.analysis.nudge import TOLERANCE, gradient_check, nudge_network
+from backprop_cli.analysis.surface import loss_surface, parse_params, parse_ranges
+from backprop_cli.analysis.training import Curve, parse_rates, train_curves
 from backprop_cli.errors import UsageError
 from backprop_cli.expressions import symbol
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.graph import LOSS
 from backprop_cli.network.model import load
-from backprop_cli.render.graph import _quote, to_dot
-from backprop_cli.views.graph import build_graph
-from backprop_cli.views.nudge import TOLERANCE, gradient_check, nudge_network
-from backprop_cli.views.surface import loss_surface, parse_params, parse_ranges
-from backprop_cli.views.training import Curve, parse_rates, train_curves
+from backprop_cli.render.graph_drawing import _quote, to_dot
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_gradient_check_catches_a_wrong_gradient(simple, monkeypatch):
 
     def broken(self, values):
         local, adjoint = real_backward(self, values)
-        adjoint["w1"] *= 1.01
+        adjoint = {**adjoint, "w1": adjoint["w1"] * 1.01}  # a copy: never the engine's own mapping
         return local, adjoint
 
     monkeypatch.setattr(Engine, "backward", broken)
@@ -131,8 +131,8 @@ def test_graph_nodes_edges_and_values_come_from_the_engine(sigmoid):
 
 
 def _dot_structure(text: str):
-    nodes = re.findall(r'^  "([^"]+)" \[label=', text, re.M)
-    edges = re.findall(r'^  "([^"]+)" -> "([^"]+)" \[label=', text, re.M)
+    nodes = re.findall(r'^  "([^"]+)" \[label=', text, re.MULTILINE)
+    edges = re.findall(r'^  "([^"]+)" -> "([^"]+)" \[label=', text, re.MULTILINE)
     return nodes, edges
 
 

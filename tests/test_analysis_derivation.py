@@ -1,9 +1,10 @@
-"""`views.derivation`: the rule named at each step, each step's result against SymPy, the written-out
+"""`analysis.derivation`: the rule named at each step, each step's result against SymPy, the written-out
 rule read back by the parser, the source's nudge figures, and every bad input as a UsageError.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -11,18 +12,11 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backprop_cli.analysis.calculus import derive, nudge_function, parse_function, tangent, variables_of
+from backprop_cli.analysis.derivation import RULES, derive_steps
 from backprop_cli.errors import ExpressionError, UsageError
 from backprop_cli.expressions import parse, symbol
 from backprop_cli.mathfunctions import to_elementary
-from backprop_cli.views.derivation import (
-    RULES,
-    derive,
-    derive_steps,
-    nudge_function,
-    parse_function,
-    tangent,
-    variables_of,
-)
 
 x, y, z = symbol("x"), symbol("y"), symbol("z")
 
@@ -115,7 +109,7 @@ def test_each_step_is_sympys_derivative_and_the_tree_is_well_formed(text):
     expr, names = parse_function(text)
     steps = derive_steps(expr, names[0])
     assert steps[0].depth == 0 and steps[0].after == sympy.diff(expr, x)
-    for previous, step in zip(steps, steps[1:]):
+    for previous, step in itertools.pairwise(steps):
         assert step.depth <= previous.depth + 1
     for step in steps:
         var = symbol(step.var)

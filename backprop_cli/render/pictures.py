@@ -1,4 +1,4 @@
-"""Rich views of the picture commands: derive, nudge, train, surface (the graph is in render/graph.py)."""
+"""Rich views of the picture commands: derive, nudge, train, surface (the graph is in render/graph_drawing.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from rich.text import Text
 from rich.tree import Tree
 
 from backprop_cli import notation as nt
+from backprop_cli.analysis.calculus import Derivation, FunctionNudge, Tangent
+from backprop_cli.analysis.derivation import DerivationStep
+from backprop_cli.analysis.nudge import NetworkNudge
+from backprop_cli.analysis.surface import Surface
+from backprop_cli.analysis.training import Curve, Training
 from backprop_cli.render.plot import PALETTE, HeatMap, LinePlot, Marker, Overlay, Series
-from backprop_cli.views.derivation import Derivation, DerivationStep, FunctionNudge, Tangent
-from backprop_cli.views.nudge import NetworkNudge
-from backprop_cli.views.surface import Surface
-from backprop_cli.views.training import Curve, Training
 
 # -- derive ---------------------------------------------------------------------------------------
 
@@ -98,6 +99,7 @@ def derive_view(result: Derivation, tangent: Tangent | None = None, digits: int 
 
 def _at_point(result: Derivation, digits: int) -> RenderableType:
     point = result.point
+    assert point is not None  # drawn only for a derivation at a point
     variables = result.variables
     several = len(variables) > 1
     where = ", ".join(f"{nt.name(v)} = {nt.number(point[v], digits)}" for v in variables)
@@ -130,15 +132,17 @@ def tangent_plot(t: Tangent) -> RenderableType:
 
 def function_nudge_view(result: Derivation, n: FunctionNudge, digits: int = 6) -> RenderableType:
     variables = result.variables
+    point = result.point
+    assert point is not None  # a nudge moves a point
     several = len(variables) > 1 or len(n.terms) > 1
-    moves = ", ".join(f"{nt.name(t.var)}: {nt.number(result.point[t.var], digits)} → "
+    moves = ", ".join(f"{nt.name(t.var)}: {nt.number(point[t.var], digits)} → "
                       f"{nt.number(n.moved[t.var], digits)}" for t in n.terms)
     out = Text(f"Nudge {moves}", style="title")
     if several:
         symbolic = " + ".join(f"{nt.partial('f', t.var)}·Δ{nt.name(t.var)}" for t in n.terms)
     else:
         t = n.terms[0]
-        symbolic = f"f′({nt.number(result.point[t.var], digits)})·Δ{nt.name(t.var)}"
+        symbolic = f"f′({nt.number(point[t.var], digits)})·Δ{nt.name(t.var)}"
     numbers = " + ".join(f"{_paren(t.slope, digits)}·{_paren(t.delta, digits)}" for t in n.terms)
     out.append("\npredicted  Δf ≈ ", style="heading")
     out.append(f"{symbolic} = {numbers} = ")
@@ -211,7 +215,8 @@ def _signed(value: float, digits: int) -> str:
 def curve_status(c: Curve, until: float | None) -> Text:
     verdict = c.verdict
     if verdict == "overflow":
-        grows = f"grows from step {c.grew_at}, " if c.grew_at is not None and c.grew_at < c.diverged_at else ""
+        grew = c.grew_at is not None and c.diverged_at is not None and c.grew_at < c.diverged_at
+        grows = f"grows from step {c.grew_at}, " if grew else ""
         return Text(f"diverging: {grows}overflows at step {c.diverged_at}", style="bad")
     if verdict == "grows":  # finite: not a divergence (exit 1) yet, but headed that way
         return Text(f"rising: the loss grows (above its start from step {c.grew_at})", style="bad")
@@ -250,7 +255,7 @@ def loss_plot(training: Training, height: int = 14) -> LinePlot:
     y_label = "loss"
     if log_y:
         y_label = "loss (log scale)"
-        if any(v < floor for c in training.curves for v in c.losses):
+        if floor is not None and any(v < floor for c in training.curves for v in c.losses):
             y_label = f"loss (log scale; below {nt.number(floor, 2)} drawn at the bottom)"
     if any(c.diverging for c in training.curves):
         y_label += "; diverging curves leave through the top"

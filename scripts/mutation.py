@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Sampled mutation testing: how many small bugs planted in a module do its own tests catch?
+
+For each area (checking, engine, expressions, progress) the script lists every mutation point of
+its modules — a comparison flipped (< to <=, == to !=), an arithmetic operator swapped (+ to -,
+* to /), ``and``/``or`` swapped, ``not`` dropped, a number moved by one, ``True``/``False`` swapped —
+samples some with a fixed seed, and for each one copies the package into a temporary folder with
+that single change and runs only the area's tests there (first failure stops the run). A mutant the
+tests fail on is *killed*; one they pass is *survived* and printed with its line, to be pinned.
+
+    python scripts/mutation.py                      # 40 mutants per area, every area
+    python scripts/mutation.py expressions -n 150   # one area, 150 mutants
+    python scripts/mutation.py checking --seed 3 --timeout 300
+
+A mutant whose tests run longer than four times the clean run (at least 30 s) counts as killed: it
+made something hang.
+
+Slow by nature (one pytest run per mutant): run it by hand, not in CI. Mutants the AST cannot
+express (a changed string, a removed line) are not tried; equivalent mutants count as survivors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: area → (modules mutated, tests that run against each mutant)
+AREAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "checking": (("backprop_cli/checking/*.py",),
+                 ("tests/test_checking.py", "tests/test_diagnosis.py", "tests/test_boundaries.py")),
+    "engine": (("backprop_cli/network/engine.py", "backprop_cli/network/compile.py"),
+               ("tests/test_engine.py", "tests/test_compile.py", "tests/test_analysis_network.py", "tests/test_boundaries.py")),
+    "expressions": (("backprop_cli/expressions.py",),
+                    ("tests/test_expressions.py", "tests/test_hostile_input.py", "tests/test_boundaries.py")),
+    "progress": (("backprop_cli/progress/*.py",),
+                 ("tests/test_progress.py", "tests/test_report.py", "tests/test_tutor.py", "tests/test_boundaries.py")),
+}
+
+SWAPS: dict[type, type] = {
+    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
+    ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In,
+    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div,
+    ast.And: ast.Or, ast.Or: ast.And,
+}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    path: Path
+    index: int  # the n-th mutation point of the file, in ast.walk order
+    line: int
+    description: str
+
+
+def _docstring_constants(tree: ast.AST) -> set[int]:
+    """ids of the Constant nodes that are docstrings (not worth mutating)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+def _points(tree: ast.AST) -> list[tuple[ast.AST, int, str]]:
+    """(node, slot, what changes) for every mutation point; slot picks the operator of a Compare."""
+    skip = _docstring_constants(tree)
+    points: list[tuple[ast.AST, int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for k, op in enumerate(node.ops):
+                if type(op) in SWAPS:
+                    points.append((node, k, f"{type(op).__name__} → {SWAPS[type(op)].__name__}"))
+        elif isinstance(node, (ast.BinOp, ast.BoolOp)) and type(node.op) in SWAPS:
+            points.append((node, 0, f"{type(node.op).__name__} → {SWAPS[type(node.op)].__name__}"))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            points.append((node, 0, "not dropped"))
+        elif isinstance(node, ast.Constant) and id(node) not in skip:
+            if isinstance(node.value, bool):
+                points.append((node, 0, f"{node.value} → {not node.value}"))
+            elif isinstance(node.value, int | float) and not isinstance(node.value, bool):
+                points.append((node, 0, f"{node.value!r} → {node.value + 1!r}"))
+    return points
+
+
+def _apply(node: ast.AST, slot: int) -> None:
+    if isinstance(node, ast.Compare):
+        node.ops[slot] = SWAPS[type(node.ops[slot])]()
+    elif isinstance(node, (ast.BinOp, ast.BoolOp)):
+        node.op = SWAPS[type(node.op)]()
+    elif isinstance(node, ast.Constant):
+        node.value = (not node.value) if isinstance(node.value, bool) else node.value + 1
+
+
+def _mutated_source(path: Path, index: int) -> str:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    node, slot, _ = _points(tree)[index]
+    if isinstance(node, ast.UnaryOp):  # `not x` → `x`: replace the node in its parent
+        for parent in ast.walk(tree):
+            for field, value in ast.iter_fields(parent):
+                if value is node:
+                    setattr(parent, field, node.operand)
+                elif isinstance(value, list):
+                    for i, item in enumerate(value):
+                        if item is node:
+                            value[i] = node.operand
+    else:
+        _apply(node, slot)
+    return ast.unparse(tree)
+
+
+def mutants(area: str) -> list[Mutant]:
+    patterns, _ = AREAS[area]
+    found = []
+    for pattern in patterns:
+        for path in sorted(ROOT.glob(pattern)):
+            for i, (node, _slot, what) in enumerate(_points(ast.parse(path.read_text(encoding="utf-8")))):
+                found.append(Mutant(path, i, getattr(node, "lineno", 0), what))
+    return found
+
+
+def _run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> bool:
+    """True when the tests pass (the mutant survives)."""
+    env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
+    env["BACKPROP_HOME"] = str(copy / ".home")
+    try:
+        result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                                 "-p", "no:randomly", *tests], cwd=copy, env=env, capture_output=True,
+                                timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False  # a mutant that hangs the tests is caught
+    return result.returncode == 0
+
+
+def run(area: str, count: int, seed: int, timeout: float) -> tuple[int, int, list[Mutant]]:
+    _, tests = AREAS[area]
+    every = mutants(area)
+    sample = random.Random(seed).sample(every, min(count, len(every)))
+    killed, survivors = 0, []
+    with tempfile.TemporaryDirectory(prefix="backprop-mutants-") as folder:
+        copy = Path(folder)
+        for part in ("backprop_cli", "tests", "lessons", "pyproject.toml", "README.md", "docs", "scripts"):
+            source = ROOT / part
+            if source.is_dir():
+                shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+            elif source.exists():
+                shutil.copy2(source, copy / part)
+        # the wheel's lessons/ folder: the package finds the shipped lessons beside its code
+        if not (copy / "backprop_cli" / "lessons").exists():
+            shutil.copytree(ROOT / "lessons", copy / "backprop_cli" / "lessons")
+        started = time.monotonic()
+        if not _run_tests(copy, tests, timeout):
+            raise SystemExit(f"{area}: the tests fail without any mutant; fix them first")
+        # a mutant that makes the tests run far longer than the clean run is a hang: caught
+        timeout = min(timeout, max(30.0, 4 * (time.monotonic() - started)))
+        for n, mutant in enumerate(sample, 1):
+            target = copy / mutant.path.relative_to(ROOT)
+            original = target.read_text(encoding="utf-8")
+            target.write_text(_mutated_source(mutant.path, mutant.index), encoding="utf-8")
+            try:
+                started = time.monotonic()
+                survived = _run_tests(copy, tests, timeout)
+            finally:
+                target.write_text(original, encoding="utf-8")
+            where = f"{mutant.path.relative_to(ROOT)}:{mutant.line}"
+            print(f"  [{n}/{len(sample)}] {'SURVIVED' if survived else 'killed  '} {where} {mutant.description}"
+                  f" ({time.monotonic() - started:.0f} s)", flush=True)
+            if survived:
+                survivors.append(mutant)
+            else:
+                killed += 1
+    return killed, len(sample), survivors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("areas", nargs="*", help=f"areas to test: {', '.join(AREAS)} (default: all)")
+    parser.add_argument("-n", "--count", type=int, default=40, help="mutants sampled per area (default 40)")
+    parser.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
+    parser.add_argument("--timeout", type=float, default=600, help="at most this many seconds per test run (default 600; at most 4x the clean run)")
+    args = parser.parse_args(argv)
+    unknown = [a for a in args.areas if a not in AREAS]
+    if unknown:
+        parser.error(f"unknown area {unknown[0]!r}: choose from {', '.join(AREAS)}")
+    scores = []
+    for area in args.areas or list(AREAS):
+        print(f"{area}: {len(mutants(area))} mutation points, sampling {args.count} (seed {args.seed})", flush=True)
+        killed, total, _ = run(area, args.count, args.seed, args.timeout)
+        scores.append((area, killed, total))
+    print()
+    for area, killed, total in scores:
+        print(f"{area:<12} {killed}/{total} killed  ({100 * killed / total:.0f}%)" if total else f"{area:<12} no mutants")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
