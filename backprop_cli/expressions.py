@@ -11,6 +11,7 @@ that ``9**9**9**9`` or 5000 characters are refused at once, with a message.
 from __future__ import annotations
 
 import ast
+import itertools
 import math
 import re
 import unicodedata
@@ -20,14 +21,22 @@ from dataclasses import dataclass
 import sympy
 
 from backprop_cli.errors import ExpressionError
-from backprop_cli.mathfunctions import FUNCTIONS
 from backprop_cli.formula_names import (  # noqa: F401  (NameErrors: for callers)
     NameErrors,
+)
+from backprop_cli.formula_names import (
     split_names as _split_names,
+)
+from backprop_cli.formula_names import (
     strict_names as _strict_names,
+)
+from backprop_cli.formula_names import (
     strict_product as _strict_product,
+)
+from backprop_cli.formula_names import (
     unknown as _unknown,
 )
+from backprop_cli.mathfunctions import FUNCTIONS
 from backprop_cli.spellings import normalise, normalise_mapped  # noqa: F401  (normalise: for the views)
 
 MAX_LENGTH = 2000  # characters of input
@@ -99,7 +108,7 @@ def _tokenise(text: str, origin: list[int] | None = None, original: str | None =
             raise ExpressionError(_UNEXPECTED.get(ch, f"unexpected character {shown}"), origin[pos])
         if m.lastgroup != "ws":
             start, end = origin[m.start()], origin[m.end() - 1]
-            tokens.append(_Token(m.lastgroup, m.group(), start, original[start - 1:end]))
+            tokens.append(_Token(m.lastgroup or "", m.group(), start, original[start - 1:end]))
         pos = m.end()
     return tokens
 
@@ -230,10 +239,11 @@ class _Converter:
         """``a + b − c + ...``: flat in the text, so one level however many terms (a neuron
         with 100 inputs is not "nested too deeply"), converted left to right, added at once."""
         chain = []
-        while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
-            chain.append((node.op, node.right))
-            node = node.left
-        terms = [self.convert(node, depth + 1)]
+        current: ast.expr = node
+        while isinstance(current, ast.BinOp) and isinstance(current.op, (ast.Add, ast.Sub)):
+            chain.append((current.op, current.right))
+            current = current.left
+        terms = [self.convert(current, depth + 1)]
         for op, right in reversed(chain):
             value = self.convert(right, depth + 1)
             terms.append(value if isinstance(op, ast.Add) else sympy.Mul(-1, value))
@@ -330,7 +340,7 @@ def _syntax_hint(tokens: list[_Token]) -> str:
         return "there is a ')' without its '('"
     if tokens and tokens[-1].kind == "op" and tokens[-1].text not in ")":
         return f"the formula ends with '{tokens[-1].said}'"
-    for a, b in zip(tokens, tokens[1:]):
+    for a, b in itertools.pairwise(tokens):
         if a.kind == "number" and b.kind == "number":
             return f"two numbers in a row at column {b.column}: is an operator missing?"
         if a.kind == "op" and b.kind == "op" and a.text not in "()" and b.text not in "()-+":

@@ -108,7 +108,7 @@ def _closest_members(model: type[BaseModel], errors: list[dict]) -> list[dict]:
     return [e for e in errors if id(e) not in dropped]
 
 
-def explain(model: type[BaseModel], errors: Iterable[dict], message: Callable[[dict], str]) -> list[tuple[Loc, str]]:
+def explain(model: type[Any], errors: Iterable[Any], message: Callable[[Any], str]) -> list[tuple[Loc, str]]:
     """Each remaining error as (the location in the file, the message), unknown keys with a suggestion."""
     errors = _closest_members(model, list(errors))
     out: list[tuple[Loc, str]] = []

@@ -91,13 +91,15 @@ def _walk(node: yaml.Node, loc: Loc, lines: Lines, source: str) -> None:
                     source, f"'{key}' is given twice (first on line {seen[key]})", line, field_name(loc) or None
                 )
             seen[key] = line
-            lines.by_path[(*loc, key)] = line
-            _walk(value_node, (*loc, key), lines, source)
-            lines.by_path[(*loc, key)] = line
+            at = (*loc, key)
+            lines.by_path[at] = line
+            _walk(value_node, at, lines, source)
+            lines.by_path[at] = line
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            lines.by_path[(*loc, i)] = item.start_mark.line + 1
-            _walk(item, (*loc, i), lines, source)
+            at = (*loc, i)
+            lines.by_path[at] = item.start_mark.line + 1
+            _walk(item, at, lines, source)
 
 
 def load_text(text: str, source: str) -> tuple[Any, Lines]:
@@ -109,13 +111,13 @@ def load_text(text: str, source: str) -> tuple[Any, Lines]:
             if isinstance(event, yaml.AliasEvent):
                 raise FileFormatError(
                     source, "YAML aliases (*name) are not supported; write the value out",
-                    event.start_mark.line + 1,
+                    event.start_mark.line + 1 if event.start_mark is not None else None,
                 )
         root = yaml.compose(text, Loader=SAFE_LOADER)
         lines = Lines()
         if root is not None:
             _walk(root, (), lines, source)
-        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader, as safe_load uses
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -6,7 +6,6 @@ has made a typo, which must be reported, not silently read as new_w·w.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest

@@ -77,12 +77,12 @@ def test_every_problem_of_a_file_in_one_run(tmp_path, capsys):
         f"{path}:9: setup.define.step_w1: unknown name 'd_loss_d_w'; did you mean 'd_loss_d_w2'?",
         f"{path}:12: steps[0].text: unknown name 'y_hatt'; did you mean 'y_hat'?",
         f"{path}:16: steps[1].answer: unknown name 'new_ww1'; did you mean 'new_w1'?",
-        f"{path}:32: steps[3].mistakes[0].answer: the checker already explains 0.5 as “That is the old value of w2: "
-        "as typed, the step was not taken. Subtract α·∂L/∂w2 from it.”, so this listed mistake is not needed: its "
-        "feedback would never be shown (remove it, or list a different wrong answer)",
-        f"{path}:34: steps[3].mistakes[1].answer: this mistake (1.22) is accepted as correct: it equals the answer "
-        "key (or is within the rounding the checker allows), so a learner typing it is told it is right; change it "
-        "or remove it",
+        (f"{path}:32: steps[3].mistakes[0].answer: the checker already explains 0.5 as “That is the old value of w2: "
+         "as typed, the step was not taken. Subtract α·∂L/∂w2 from it.”, so this listed mistake is not needed: its "
+         "feedback would never be shown (remove it, or list a different wrong answer)"),
+        (f"{path}:34: steps[3].mistakes[1].answer: this mistake (1.22) is accepted as correct: it equals the answer "
+         "key (or is within the rounding the checker allows), so a learner typing it is told it is right; change it "
+         "or remove it"),
         f"{path}:41: steps[4].because.value: the fact is false: the value is negative, not positive",
         "6 problems found",
     ]

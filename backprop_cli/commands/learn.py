@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import List, Optional
 
 import typer
 
@@ -13,11 +12,11 @@ lessons_app = typer.Typer(help="List, read and validate lessons.", no_args_is_he
 def register(app: typer.Typer) -> None:
     @app.command()
     def learn(
-        lesson: Optional[str] = typer.Argument(None, help="A lesson id (e.g. simple-net), its number, or a lesson file."),
+        lesson: str | None = typer.Argument(None, help="A lesson id (e.g. simple-net), its number, or a lesson file."),
         restart: bool = typer.Option(False, "--restart", help="Start the lesson from the beginning."),
         vary: bool = typer.Option(False, "--vary", help="The lesson again with fresh numbers (lessons that "
                                                         "declare vary: simple-net, sigmoid-net)."),
-        seed: Optional[int] = typer.Option(None, "--seed", help="Replay the fresh numbers of this seed."),
+        seed: int | None = typer.Option(None, "--seed", help="Replay the fresh numbers of this seed."),
         force: bool = typer.Option(False, "--force", help="Take a lesson that fails validation anyway."),
     ) -> int:
         """Take a guided lesson: read, then compute each value yourself; every answer is checked."""
@@ -171,10 +170,10 @@ def _offer_next(lessons, progress, finished_key: str, con, *, again: bool = Fals
             return None
         offer = Text.assemble(("a: this lesson again with new numbers, q: leave", "muted"))
     else:
-        keys = "Enter: start it, a: this lesson again with new numbers, q: leave" if again else \
+        choices = "Enter: start it, a: this lesson again with new numbers, q: leave" if again else \
             "Enter: start it, q: leave"
         offer = Text.assemble(("Next: ", "heading"), f"Lesson {following.number} · {following.title}  ",
-                              (f"[{keys}]", "muted"))
+                              (f"[{choices}]", "muted"))
     con.print(offer)
     try:
         line = LineReader(con).read().strip().lower()
@@ -202,9 +201,8 @@ def _menu_number(lesson) -> int | None:
 def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")) -> None:
     """List the lessons with their progress."""
     from backprop_cli.course import catalog
-    from backprop_cli.progress import Store
-
     from backprop_cli.errors import warn
+    from backprop_cli.progress import Store
 
     problems: list[str] = []
     lessons = catalog(problems)
@@ -243,7 +241,7 @@ def show(
 
 
 @lessons_app.command("validate")
-def validate(paths: List[str] = typer.Argument(None, help="Lesson files (default: every shipped lesson).")) -> int:
+def validate(paths: list[str] = typer.Argument(None, help="Lesson files (default: every shipped lesson).")) -> int:
     """Check lesson files: schema, formulas, answer keys, listed mistakes, facts."""
     from pathlib import Path
 

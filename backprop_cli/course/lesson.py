@@ -8,11 +8,11 @@ shown and what they are checked against come from one computation.
 from __future__ import annotations
 
 import math
-
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import sympy
 
@@ -215,15 +215,15 @@ def build(spec: LessonFile, source: str, lines: Lines, base: Path | None,
         if name in overrides:
             lesson.definitions[name] = overrides[name]
             continue
-        value = attempt(lambda: _bounded(lesson, _define(lesson, definition, loc), loc), fails=name)
+        value = attempt(_defined, lesson, definition, loc, fails=name)
         if value is not None:
             lesson.definitions[name] = value
     seen: set[str] = set()
     for i, step in enumerate(spec.steps):
         if isinstance(step, QuestionStep):
-            loc = ("steps", i)
+            at = ("steps", i)
             if step.id in seen or step.id in lesson.known_names():
-                found.append(lesson.problem(f"the id '{step.id}' is already used", (*loc, "id")))
+                found.append(lesson.problem(f"the id '{step.id}' is already used", (*at, "id")))
                 continue
             seen.add(step.id)
             question = attempt(_question, lesson, step, i, len(lesson.questions), fails=step.id)
@@ -237,6 +237,11 @@ def build(spec: LessonFile, source: str, lines: Lines, base: Path | None,
     elif found:
         raise FileProblems(found)
     return lesson
+
+
+def _defined(lesson: Lesson, definition, loc: tuple) -> sympy.Expr:
+    """A define's value, bounded in size (see ``_bounded``)."""
+    return _bounded(lesson, _define(lesson, definition, loc), loc)
 
 
 def collect(problems: list[FileFormatError], exc: FileFormatError) -> None:
@@ -401,4 +406,4 @@ def _question(lesson: Lesson, step: QuestionStep, i: int, index: int) -> Questio
 
 
 # Re-exported for type hints elsewhere.
-__all__ = ["Lesson", "Question", "Skipped", "build", "collect", "TextStep", "DeriveStep", "NetworkStep", "QuestionStep"]
+__all__ = ["DeriveStep", "Lesson", "NetworkStep", "Question", "QuestionStep", "Skipped", "TextStep", "build", "collect"]

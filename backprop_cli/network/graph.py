@@ -87,8 +87,9 @@ class Network:
         parts = {kind: dict(getattr(self, kind)) for kind in LEAF_KINDS}
         for name, value in overrides.items():
             parts[self.kind_of(name)][name] = value
-        return Network(self.name, self.description, self.source,
-                       *(MappingProxyType(parts[k]) for k in LEAF_KINDS), self.nodes, self.learning_rate)
+        return replace(self, inputs=MappingProxyType(parts["inputs"]), targets=MappingProxyType(parts["targets"]),
+                       constants=MappingProxyType(parts["constants"]),
+                       parameters=MappingProxyType(parts["parameters"]))
 
 
 #: A plain decimal number ("0.25", "-3", "1e-05"): read without the formula parser (a layered
@@ -116,7 +117,7 @@ def compile_network(spec, lines, source: str) -> Network:
         leaves[kind] = {name: _value(text, source, lines, (kind, name)) for name, text in getattr(spec, kind).items()}
     known: dict[str, sympy.Symbol] = {name: symbol(name) for kind in LEAF_KINDS for name in leaves[kind]}
     nodes: list[Node] = []
-    formulas = [(name, text, ("nodes", name)) for name, text in spec.nodes.items()]
+    formulas: list[tuple[str, str, tuple[str, ...]]] = [(name, text, ("nodes", name)) for name, text in spec.nodes.items()]
     formulas.append((LOSS, spec.loss, ("loss",)))
     later = set(spec.nodes)
     failed: list[FileFormatError] = []  # every formula is read: one typo does not hide the next
