@@ -290,3 +290,23 @@ def test_a_loss_that_overflows_before_any_step_is_a_usage_error_not_a_rate_probl
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert "cannot be computed at the starting values" in err and "learning rate" not in err
+
+
+def test_a_narrow_terminal_folds_a_long_chain_under_its_own_equals_sign():
+    """At 60 columns the sigmoid network's ∂L/∂w1 line is too long: its value folds to the right of
+    '∂L/∂w1 = ', never to column 0 where it would read as a line of its own."""
+    import io
+
+    from backprop_cli.network.engine import Engine
+    from backprop_cli.network.model import load
+    from backprop_cli.render.step import backward_view
+    from backprop_cli.render.theme import console
+
+    detail = Engine(load("sigmoid")).step_detail(0.1)
+    out = io.StringIO()
+    console(file=out, width=60).print(backward_view(detail, 6))
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    assert all(len(line) <= 60 for line in lines)
+    assert "−0.0131877" in out.getvalue()
+    assert not any(line.startswith(("−", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9")) for line in lines)
+    assert any(line.startswith("         −0.0131877") for line in lines)

@@ -191,7 +191,9 @@ def zero_curve(network: Network, params: tuple[str, str]) -> str | None:
         if power % 2 or not (f.has(p) and f.has(q)) or sympy.Poly(f, q).degree() > 2:
             return None
         at = leaves[p.name]  # the curve must be real where the descent starts (p² + q² + 1 = 0 is not)
-        if not any(root.xreplace({p: at}).is_real for root in sympy.solve(f, q)):
+        # the roots of a polynomial of degree ≤ 2 in q: sympy.roots, not solve (solve simplifies, and
+        # simplify imports sympy.physics: a quarter of a second of every lessons validate)
+        if not any(root.is_real for root in sympy.roots(sympy.Poly(f.xreplace({p: at}), q))):
             return None
         constant = f.as_independent(p, q, as_Add=True)[0]
         lhs = f - constant

@@ -77,9 +77,20 @@ def _wrap(text: str) -> str:
 def backward_view(detail: StepDetail, digits: int) -> RenderableType:
     parts: list[RenderableType] = [Text("Backward pass (chain rule)", style="title")]
     for chain in detail.chains:
-        parts.append(chain_text(chain, digits))
+        parts.append(_hanging(chain_text(chain, digits), len(nt.partial(LOSS, chain.parameter)) + 3))
         parts.append(Text(""))
     return Group(*parts)
+
+
+def _hanging(text: Text, indent: int) -> Table:
+    """The lines of ``text`` with what follows their first ``indent`` characters ("∂L/∂w1 = ") kept to
+    the right of them: a narrow terminal folds a long product under its own '=', not at column 0."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for line in text.split("\n"):
+        grid.add_row(line[:indent], line[indent:])
+    return grid
 
 
 def update_table(detail: StepDetail, lr: float, digits: int, checks=None) -> Table:
