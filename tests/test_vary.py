@@ -78,7 +78,7 @@ def test_validate_tries_several_seeds_and_names_the_one_that_breaks(tmp_path, ca
     err = capsys.readouterr().err
     assert "with new numbers (--seed " in err and "because" in err
     unknown = _variant(tmp_path, "vary:\n  nope: [1, 2]\n")
-    assert [str(p).split(": ", 1)[1] for p in vary.check([unknown])] == [
+    assert [str(p).split(": ", 1)[1] for p in vary.check([course.load(unknown)])] == [
         "vary.nope: 'nope' is not a network value or a numeric define of this lesson, so it cannot vary"]
 
 

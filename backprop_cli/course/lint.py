@@ -212,15 +212,19 @@ def lint_paths(paths: Iterable[Path], notes: list[str] | None = None) -> tuple[l
     return lessons, problems
 
 
-def lint_course(paths: Iterable[Path] | None = None, notes: list[str] | None = None) -> list[FileFormatError]:
+def lint_course(paths: Iterable[Path] | None = None, notes: list[str] | None = None,
+                built: list | None = None) -> list[FileFormatError]:
     """Lint the given files (default: the shipped lessons), including the ``requires`` links.
 
     ``notes`` (if given) receives one entry per listed mistake of a number question: a
-    ``file:line: field: note: …`` line when the generated diagnosis finds it by itself, else ""."""
+    ``file:line: field: note: …`` line when the generated diagnosis finds it by itself, else "".
+    ``built`` (if given) receives the lessons that could be built, for further checks."""
     from backprop_cli.course import lesson_files
 
     given = list(paths) if paths else lesson_files()
     lessons, problems = lint_paths(given, notes)
+    if built is not None:
+        built.extend(lessons)
     known = {lesson.id for lesson in lessons}
     if not paths:
         for lesson in lessons:

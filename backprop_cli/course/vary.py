@@ -59,32 +59,31 @@ def sample(spec, lines, source: str, seed: int) -> dict[str, sympy.Rational]:
     return {name: rng.choice(values) for name, values in choices(spec, lines, source).items()}
 
 
-def check(paths: Iterable[Path]) -> list[FileFormatError]:
-    """Build each lesson that declares ``vary`` with several seeds and lint it: every answer key and
-    listed mistake must hold for fresh numbers too. Problems say which seed (to replay with --seed)."""
-    from backprop_cli.course import load
+def check(lessons: Iterable) -> list[FileFormatError]:
+    """Build each (already built) lesson that declares ``vary`` again with several seeds, from its
+    validated file, and lint it: every answer key, listed mistake and fact must hold for fresh numbers
+    too. Problems say which seed (to replay with --seed)."""
+    from backprop_cli.course.lesson import build
     from backprop_cli.course.lint import lint_lesson
     from backprop_cli.errors import BackpropError
 
     problems: list[FileFormatError] = []
-    for path in paths:
-        try:
-            if not _declares_vary(path):
-                continue
-            lesson = load(path)
-        except BackpropError:
-            continue  # the ordinary validation reports it
+    for lesson in lessons:
+        if not lesson.spec.vary or lesson.failed:
+            continue
         names = set(lesson.network.leaves()) if lesson.network is not None else set()
         names |= {n for n, d in lesson.spec.setup.define.items() if isinstance(d, str)}
-        for name in lesson.spec.vary:
-            if name not in names:
-                problems.append(lesson.problem(f"'{name}' is not a network value or a numeric define of this "
-                                               "lesson, so it cannot vary", ("vary", name)))
-        if problems:
+        unknown = [name for name in lesson.spec.vary if name not in names]
+        for name in unknown:
+            problems.append(lesson.problem(f"'{name}' is not a network value or a numeric define of this "
+                                           "lesson, so it cannot vary", ("vary", name)))
+        if unknown:
             continue
+        source = Path(lesson.source)
         for seed in SEEDS:
             try:
-                varied = load(path, seed)
+                overrides = sample(lesson.spec, lesson.lines, lesson.source, seed)
+                varied = build(lesson.spec, lesson.source, lesson.lines, source.parent, overrides=overrides, seed=seed)
                 found = lint_lesson(varied, plots=False, formulas=False)
             except BackpropError as exc:
                 found = [exc] if isinstance(exc, FileFormatError) else [lesson.problem(str(exc), ("vary",))]
@@ -92,12 +91,3 @@ def check(paths: Iterable[Path]) -> list[FileFormatError]:
                 problems.append(FileFormatError(problem.path, f"with new numbers (--seed {seed}): {problem.problem}",
                                                 problem.line, problem.field))
     return problems
-
-
-def _declares_vary(path: Path) -> bool:
-    """Whether the file has a ``vary`` (read and validated, not built: cheap)."""
-    from backprop_cli.course.schema import LessonFile
-    from backprop_cli.yamlfile import load_file, validate
-
-    data, lines = load_file(path)
-    return bool(validate(LessonFile, data, lines, str(path)).vary)
