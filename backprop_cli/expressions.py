@@ -188,11 +188,7 @@ class _Converter:
         if isinstance(node, ast.BinOp):
             left = self.convert(node.left, depth + 1)
             right = self.convert(node.right, depth + 1)
-            op = type(node.op)
-            if op is ast.Add:
-                return sympy.Add(left, right)
-            if op is ast.Sub:
-                return sympy.Add(left, sympy.Mul(-1, right))
+            op = type(node.op)  # + and − were taken above, as one flat sum
             if op is ast.Mult:
                 return sympy.Mul(left, right)
             if op is ast.Div:

@@ -79,9 +79,6 @@ class Network:
                 return n
         raise KeyError(name)
 
-    def consumers(self, name: str) -> tuple[Node, ...]:
-        return tuple(n for n in self.nodes if name in n.deps)
-
     def with_values(self, overrides: Mapping[str, sympy.Rational]) -> Network:
         """The same graph with some leaf values replaced (``--set w1=3``)."""
         parts = {kind: dict(getattr(self, kind)) for kind in LEAF_KINDS}

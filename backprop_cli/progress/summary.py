@@ -111,10 +111,6 @@ class LessonSummary:
     at_question: int | None = None  # 1-based: the question a session resumes at
     at_prompt: str | None = None  # that question's prompt, shortened
 
-    @property
-    def under_way(self) -> bool:
-        return self.at_question is not None or (self.status == "in-progress")
-
 
 @dataclass(frozen=True)
 class QuizSummary:
