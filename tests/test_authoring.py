@@ -141,6 +141,9 @@ def test_lessons_add_copies_the_lesson_and_its_network_into_the_menu(tmp_path, c
     target = course.user_lessons_dir()
     assert (target / "tanh-one.yaml").is_file() and (target / "nets" / "tanh.yaml").is_file()
     assert "It is lesson 7 in the menu: backprop learn tanh-one" in out
+    problems: list[str] = []
+    assert [i.id for i in course.catalog(problems)][6:] == ["tanh-one"]
+    assert problems == []  # the network file beside it is not taken for a broken lesson
     assert course.find("tanh-one").title == "Tanh one"
     assert main(["lessons", "add", str(source / "tanh-one.yaml")]) == 0  # the same file again: fine
     (source / "tanh-one.yaml").write_text((source / "tanh-one.yaml").read_text().replace("order: 100", "order: 101"))

@@ -111,6 +111,8 @@ def discover() -> tuple[list, list[str]]:
     taken = {lesson.id: f"the shipped lesson {lesson.id}" for lesson in shipped}
     others, problems = [], []
     for path in _outside_files():
+        if _is_network_file(path):
+            continue  # a lesson's network beside it (lessons add copies it there): not a lesson
         try:
             lesson = load(path)
         except BackpropError as exc:
@@ -125,6 +127,17 @@ def discover() -> tuple[list, list[str]]:
         others.append(lesson)
     others.sort(key=lambda lesson: (lesson.spec.order, lesson.id))
     return shipped + others, problems
+
+
+def _is_network_file(path: Path) -> bool:
+    """A network file (it has a loss and no steps) in a lessons folder, where its lesson points to it."""
+    from backprop_cli.yamlfile import load_file
+
+    try:
+        data, _ = load_file(path)
+    except BackpropError:
+        return False
+    return isinstance(data, dict) and "loss" in data and "steps" not in data
 
 
 def load_all() -> list:
