@@ -3,38 +3,21 @@ quit, resume, Ctrl-C and Ctrl-D. Runs the installed package from a folder outsid
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from pathlib import Path
 
-import pexpect
 import pytest
+from pty_session import answer, finish, saved, spawn
 
 pytestmark = pytest.mark.terminal
 MINI = Path(__file__).parent / "data" / "mini-net.yaml"
 
 
-def spawn(home: Path, *args: str) -> pexpect.spawn:
-    env = dict(os.environ, BACKPROP_HOME=str(home), NO_COLOR="1", TERM="dumb", COLUMNS="100", LINES="40")
-    child = pexpect.spawn(sys.executable, ["-m", "backprop_cli", *args], env=env, cwd=str(home.parent),
-                          encoding="utf-8", timeout=60, dimensions=(40, 100))
-    return child
 
 
-def answer(child: pexpect.spawn, text: str) -> None:
-    child.expect_exact("› ")
-    child.sendline(text)
 
 
-def finish(child: pexpect.spawn) -> int:
-    child.expect(pexpect.EOF)
-    child.close()
-    return child.exitstatus if child.exitstatus is not None else 128 + child.signalstatus
 
 
-def saved(home: Path) -> dict:
-    return json.loads((home / "progress.json").read_text())
 
 
 def test_derivatives_lesson_wrong_hint_right_skip_quit_and_resume(_isolated_home):

@@ -5,14 +5,13 @@ shipped lesson. Nothing the learner did may be lost."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
-import sys
 from pathlib import Path
 
 import pexpect
 import pytest
+from pty_session import answer, finish, saved, spawn
 
 from backprop_cli.quiz.session import make_questions, plan_quiz
 
@@ -22,25 +21,12 @@ MINI = Path(__file__).parent / "data" / "mini-net.yaml"
 MINI_KEY = f"mini-net@{MINI.resolve()}"
 
 
-def spawn(home: Path, *args: str) -> pexpect.spawn:
-    env = dict(os.environ, BACKPROP_HOME=str(home), NO_COLOR="1", TERM="dumb", COLUMNS="100", LINES="40")
-    return pexpect.spawn(sys.executable, ["-m", "backprop_cli", *args], env=env, cwd=str(home.parent),
-                         encoding="utf-8", timeout=60, dimensions=(40, 100))
 
 
-def answer(child: pexpect.spawn, text: str) -> None:
-    child.expect_exact("› ")
-    child.sendline(text)
 
 
-def finish(child: pexpect.spawn) -> int:
-    child.expect(pexpect.EOF)
-    child.close()
-    return child.exitstatus if child.exitstatus is not None else 128 + child.signalstatus
 
 
-def saved(home: Path) -> dict:
-    return json.loads((home / "progress.json").read_text(encoding="utf-8"))
 
 
 def right_quiz_answers(seed: int, count: int) -> list[str]:

@@ -4,28 +4,20 @@ two misses at a composite question bring its parts (a scaffold generated from th
 from __future__ import annotations
 
 import json
-import os
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pexpect
 import pytest
+from pty_session import answer, spawn
 
 from backprop_cli import course
 
 pytestmark = pytest.mark.terminal
 
 
-def spawn(home: Path, *args: str) -> pexpect.spawn:
-    env = dict(os.environ, BACKPROP_HOME=str(home), NO_COLOR="1", TERM="dumb", COLUMNS="120", LINES="40")
-    return pexpect.spawn(sys.executable, ["-m", "backprop_cli", *args], env=env, encoding="utf-8", timeout=60,
-                         dimensions=(40, 120))
 
 
-def answer(child: pexpect.spawn, text: str) -> None:
-    child.expect_exact("›")
-    child.sendline(text)
 
 
 def seed(home: Path, document: dict) -> None:
@@ -43,7 +35,7 @@ def mastered(*skills: str, times: int = 4) -> list[dict]:
 def test_a_learner_who_mastered_the_forward_pass_gets_bare_prompts_and_an_optional_drill(tmp_path):
     home = tmp_path / "home"
     seed(home, {"observations": mastered("forward-pass")})
-    child = spawn(home, "learn", "simple-net")
+    child = spawn(home, "learn", "simple-net", columns=120)
     child.expect_exact("Question 1 of 23 (optional: you have mastered this)")
     child.expect_exact("What is the hidden value h?")  # bare: no "= x · w1"
     assert "x · w1?" not in child.before + child.after
@@ -57,7 +49,7 @@ def test_a_learner_who_mastered_the_forward_pass_gets_bare_prompts_and_an_option
 
 
 def test_a_new_learner_sees_the_formula(tmp_path):
-    child = spawn(tmp_path / "home", "learn", "simple-net")
+    child = spawn(tmp_path / "home", "learn", "simple-net", columns=120)
     child.expect_exact("Question 1 of 23 · answer with a number")
     child.expect_exact("What is the hidden value h = x · w1?")
     answer(child, "quit")
@@ -71,7 +63,7 @@ def test_two_misses_bring_the_parts_then_the_question_again(tmp_path):
     before = ids[: ids.index("dL_dw2")]  # every question before ∂L/∂w2 passed: resume there
     questions = {qid: {"attempts": 1, "correct": True, "closed": True, "first": "correct"} for qid in before}
     seed(home, {"lessons": {"simple-net": {"id": "simple-net", "attempts": [{"id": "a", "questions": questions}]}}})
-    child = spawn(home, "learn", "simple-net")
+    child = spawn(home, "learn", "simple-net", columns=120)
     child.expect_exact("Chain them: what is ∂L/∂w2 = ∂L/∂ŷ · ∂ŷ/∂w2?")
     answer(child, "-20")
     child.expect_exact("✗")
