@@ -123,15 +123,20 @@ def _only_allowed_names(lesson: Lesson, question: Question, verdict: checking.Ve
 
 def typed(question: Question) -> str:
     """The answer key as a learner would type it (used by the validator and by `skip`)."""
+    return typed_value(question.step.ask, question.expected)
+
+
+def typed_value(kind: str, value: sympy.Expr) -> str:
+    """A value of a question of this kind as a learner would type it (keys, listed mistakes)."""
     from backprop_cli import notation
 
-    if question.step.ask == "choice":
-        return "abcdefghijklmnopqrstuvwxyz"[int(question.expected)]
-    if question.step.ask == "number":
+    if kind == "choice":
+        return "abcdefghijklmnopqrstuvwxyz"[int(value)]
+    if kind == "number":
         from backprop_cli.course.lesson import display_value
 
-        return notation.plain(display_value(question.expected), 10)
-    return sympy.sstr(question.expected)
+        return notation.plain(display_value(value), 10)
+    return sympy.sstr(value)
 
 
 def shown(question: Question) -> str:

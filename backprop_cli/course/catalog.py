@@ -130,14 +130,16 @@ def discover() -> tuple[list, list[str]]:
 
 
 def _is_network_file(path: Path) -> bool:
-    """A network file (it has a loss and no steps) in a lessons folder, where its lesson points to it."""
+    """A network file in a lessons folder, where its lesson points to it: a network's fields
+    (the rule ``network_ref`` applies to ``setup.network``) and no steps."""
+    from backprop_cli.course.network_ref import NETWORK_FIELDS
     from backprop_cli.yamlfile import load_file
 
     try:
         data, _ = load_file(path)
     except BackpropError:
         return False
-    return isinstance(data, dict) and "loss" in data and "steps" not in data
+    return isinstance(data, dict) and "steps" not in data and any(key in data for key in NETWORK_FIELDS)
 
 
 def load_all() -> list:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import sympy
-
 from backprop_cli.errors import FileFormatError, UsageError
 
 
@@ -107,18 +105,6 @@ def _check_derive(lesson, step, loc) -> None:
         raise lesson.problem(f"the expression does not depend on {step.derive.wrt}", (*loc, "derive", "expr"))
 
 
-def _typed(question, value) -> str:
-    """A listed mistake as a learner would type it."""
-    if question.step.ask == "choice":
-        return "abcdefghijklmnopqrstuvwxyz"[int(value)]
-    if question.step.ask == "number":
-        from backprop_cli import notation
-        from backprop_cli.course.lesson import display_value
-
-        return notation.plain(display_value(value), 10)
-    return sympy.sstr(value)
-
-
 def _check_key(lesson, question, answers) -> bool:
     """The answer key, typed as a learner would, is accepted (else the mistakes are not checked)."""
     key = answers.typed(question)
@@ -134,7 +120,7 @@ def _check_key(lesson, question, answers) -> bool:
 def _check_mistake(lesson, question, k: int, mistake, answers) -> None:
     """A learner typing this listed mistake is shown its feedback; else say why not, in the author's terms."""
     index = lesson.spec.steps.index(question.step)
-    text = _typed(question, mistake.value)
+    text = answers.typed_value(question.step.ask, mistake.value)
     result = answers.check(lesson, question, text)
     mloc = ("steps", index, "mistakes", k, "answer")
     if result.correct:

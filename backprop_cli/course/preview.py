@@ -42,19 +42,6 @@ class Turn:
     note: str = ""  # what the line is: "listed mistake 2", "the answer key"
 
 
-def _typed(kind: str, value) -> str:
-    """A value as a learner would type it."""
-    import sympy
-
-    from backprop_cli import notation
-
-    if kind == "choice":
-        return "abcdefghijklmnopqrstuvwxyz"[int(value)]
-    if kind == "number":
-        return notation.plain(value, 10)
-    return sympy.sstr(value)
-
-
 def play(lesson) -> list[Turn]:
     """Play ``lesson`` to its end: each question's listed mistakes, then its answer key."""
     from backprop_cli.course import answers
@@ -70,7 +57,7 @@ def play(lesson) -> list[Turn]:
         if guard > 10 * max(1, len(lesson.questions)):  # a session that does not move on: stop, never loop
             break
         for k, mistake in enumerate(answers.listed_mistakes(lesson, question), start=1):
-            line = _typed(question.step.ask, mistake.value)
+            line = answers.typed_value(question.step.ask, mistake.value)
             turns.append(Turn(line, tuple(session.answer(line)), f"listed mistake {k}"))
             if session.question is not question:  # a mistake accepted as right: the player moves on
                 break
