@@ -15,7 +15,7 @@ import yaml
 
 from backprop_cli import course
 from backprop_cli.cli import main
-from backprop_cli.course.authoring import lesson_schema, network_schema, new_lesson
+from backprop_cli.course.toolkit import lesson_schema, network_schema, new_lesson
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).parent / "data" / "mini-net.yaml"

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from backprop_cli.analysis.calculus import parse_function
 from backprop_cli.analysis.derivation import derive_steps
-from backprop_cli.render.pictures import derivation_tree
+from backprop_cli.render.analysis_views import derivation_tree
 from backprop_cli.render.plot import (
     HEAT_CHARS,
     HeatMap,

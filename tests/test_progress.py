@@ -35,7 +35,7 @@ from backprop_cli.progress import (
     weakest_topics,
 )
 from backprop_cli.progress import store as store_module
-from backprop_cli.render.progress import summary_view
+from backprop_cli.render.progress_tables import summary_view
 from backprop_cli.render.theme import console
 
 NET_QUESTIONS = (("dL_dyhat", "What is ∂L/∂ŷ?"), ("dyhat_dw2", "What is ∂ŷ/∂w2?"), ("dL_dw2", "What is ∂L/∂w2?"),
@@ -604,7 +604,7 @@ def test_a_quiz_over_every_topic_reads_all():
 
 
 def test_percentages_round_halves_up_like_the_quizs_own_table():
-    from backprop_cli.quiz.session import score_table
+    from backprop_cli.quiz.runner import score_table
 
     items = [item("derivatives", "slope-at", "correct")] + [item("derivatives", "slope-at", "wrong")] * 7
     assert score_table(items).summary == "Score: 1/8 (13%)"

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from backprop_cli.quiz import TOPICS
-from backprop_cli.quiz.session import make_questions, plan_quiz
+from backprop_cli.quiz.runner import make_questions, plan_quiz
 
 
 def run(args, stdin="", env_extra=None):

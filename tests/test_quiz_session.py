@@ -10,7 +10,7 @@ import pytest
 from backprop_cli.interaction import Ask, Feedback, Finished, Hint, Reveal, Say, Transcript
 from backprop_cli.progress import Progress, QuizItem, QuizResult, Store
 from backprop_cli.quiz import TOPICS
-from backprop_cli.quiz.session import (
+from backprop_cli.quiz.runner import (
     QuizSession,
     make_questions,
     new_quiz,

@@ -13,7 +13,7 @@ import pexpect
 import pytest
 from pty_session import answer, finish, saved, spawn
 
-from backprop_cli.quiz.session import make_questions, plan_quiz
+from backprop_cli.quiz.runner import make_questions, plan_quiz
 
 pytestmark = pytest.mark.terminal
 ROOT = Path(__file__).resolve().parent.parent

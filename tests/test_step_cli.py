@@ -19,8 +19,8 @@ from backprop_cli.network import calculator
 from backprop_cli.network.engine import Engine
 from backprop_cli.network.graph import LOSS
 from backprop_cli.network.model import load
-from backprop_cli.render.step import run_view
 from backprop_cli.render.theme import console
+from backprop_cli.render.training_step import run_view
 
 #: The default document: no per-step history (that is asked for with --history).
 JSON_KEYS = {"network", "lr", "steps", "forward", "loss", "gradients", "parameters", "loss_after"}
@@ -299,8 +299,8 @@ def test_a_narrow_terminal_folds_a_long_chain_under_its_own_equals_sign():
 
     from backprop_cli.network.engine import Engine
     from backprop_cli.network.model import load
-    from backprop_cli.render.step import backward_view
     from backprop_cli.render.theme import console
+    from backprop_cli.render.training_step import backward_view
 
     detail = Engine(load("sigmoid")).step_detail(0.1)
     out = io.StringIO()

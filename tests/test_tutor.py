@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from backprop_cli.cli import main
 from backprop_cli.progress import Observation, Progress, Store, skill_summaries
 from backprop_cli.quiz.templates import TEMPLATES
-from backprop_cli.tutor.review import Review, due_now, schedule
+from backprop_cli.tutor.scheduling import Review, due_now, schedule
 from backprop_cli.tutor.skills import (
     DEFAULT,
     MASTERED,

@@ -19,7 +19,7 @@ def register(lessons_app: typer.Typer, app: typer.Typer) -> None:
         folder: Path = typer.Option(Path("."), "--folder", help="Where to write the files (default: here)."),
     ) -> None:
         """Write a commented template lesson that validates as written and uses every step kind once."""
-        from backprop_cli.course.authoring import new_lesson
+        from backprop_cli.course.toolkit import new_lesson
 
         written = new_lesson(lesson_id, folder, network)
         typer.echo(f"Wrote {written.lesson}" + (f" and the network skeleton {written.network}" if written.network
@@ -33,7 +33,7 @@ def register(lessons_app: typer.Typer, app: typer.Typer) -> None:
     ) -> None:
         """Copy a lesson into your lessons folder, so it appears in `learn`'s menu and `lessons list`."""
         from backprop_cli.course import catalog, user_lessons_dir
-        from backprop_cli.course.authoring import add_lesson
+        from backprop_cli.course.toolkit import add_lesson
 
         added = add_lesson(path, user_lessons_dir(), force=force)
         number = next((i.number for i in catalog() if i.id == added.id), None)
@@ -47,7 +47,7 @@ def register(lessons_app: typer.Typer, app: typer.Typer) -> None:
         output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     ) -> None:
         """Print the JSON Schema of lesson files (for completion and checking in your editor)."""
-        from backprop_cli.course.authoring import dumps_schema, lesson_schema
+        from backprop_cli.course.toolkit import dumps_schema, lesson_schema
 
         _emit(dumps_schema(lesson_schema()), output)
 
@@ -56,7 +56,7 @@ def register(lessons_app: typer.Typer, app: typer.Typer) -> None:
         output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     ) -> None:
         """Print the JSON Schema of network files."""
-        from backprop_cli.course.authoring import dumps_schema, network_schema
+        from backprop_cli.course.toolkit import dumps_schema, network_schema
 
         _emit(dumps_schema(network_schema()), output)
 

@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
         from backprop_cli.analysis.calculus import derive as derive_function
         from backprop_cli.analysis.calculus import tangent
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.pictures import derive_view
+        from backprop_cli.render.analysis_views import derive_view
 
         exporting.check_path(export)
         result = derive_function(expr, wrt, at, nudge)
@@ -87,7 +87,7 @@ def register(app: typer.Typer) -> None:
         from backprop_cli.analysis.nudge import nudge_network
         from backprop_cli.network import calculator
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.pictures import network_nudge_view
+        from backprop_cli.render.analysis_views import network_nudge_view
 
         exporting.check_path(export)
         net = calculator.load(network, set_)
@@ -134,7 +134,7 @@ def register(app: typer.Typer) -> None:
         from backprop_cli.analysis.training import parse_rates, train_curves
         from backprop_cli.network import calculator
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.pictures import train_view
+        from backprop_cli.render.analysis_views import train_view
 
         exporting.check_path(export)
         net = calculator.load(network, set_)
@@ -160,7 +160,7 @@ def register(app: typer.Typer) -> None:
         from backprop_cli.analysis.surface import loss_surface, parse_params, parse_ranges
         from backprop_cli.network import calculator
         from backprop_cli.render import export as exporting
-        from backprop_cli.render.pictures import surface_view
+        from backprop_cli.render.analysis_views import surface_view
 
         path = exporting.check_path(export)
         net = calculator.load(network, set_)

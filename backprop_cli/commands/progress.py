@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
             return
-        from backprop_cli.render.progress import summary_view
+        from backprop_cli.render.progress_tables import summary_view
         from backprop_cli.render.theme import console
 
         console().print(summary_view(summary))
@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
         """Write your record (lessons, first tries, diagnosed mistakes, quizzes) for your teacher."""
         from backprop_cli.errors import UsageError
         from backprop_cli.progress import Store
-        from backprop_cli.progress.export import build, dumps
+        from backprop_cli.progress.sharing import build, dumps
 
         if not name.strip():
             raise UsageError("--name must not be empty")
@@ -129,8 +129,8 @@ def register(app: typer.Typer) -> None:
         """A class report from learners' exports: who finished each lesson; per question the first-try
         rate and the most common diagnosed mistakes. Bad or foreign files are skipped with one line."""
         from backprop_cli.errors import EXIT_USAGE
-        from backprop_cli.progress.export import read_many
-        from backprop_cli.progress.report import build, to_csv
+        from backprop_cli.progress.classroom import build, to_csv
+        from backprop_cli.progress.sharing import read_many
         from backprop_cli.render import export as exporting
 
         path = exporting.check_path(export_to)

@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         import time
 
         from backprop_cli.progress import now
-        from backprop_cli.quiz.session import new_quiz
+        from backprop_cli.quiz.runner import new_quiz
         from backprop_cli.render.conversation import converse, render_event
         from backprop_cli.render.theme import console
 

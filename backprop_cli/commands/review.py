@@ -22,12 +22,12 @@ def register(app: typer.Typer) -> None:
 
         from backprop_cli.errors import warn
         from backprop_cli.progress import Store, now
-        from backprop_cli.quiz.session import Plan, QuizSession, make_questions
+        from backprop_cli.quiz.runner import Plan, QuizSession, make_questions
         from backprop_cli.quiz.templates import TEMPLATES
         from backprop_cli.render.conversation import converse, render_event
         from backprop_cli.render.theme import console
         from backprop_cli.tutor.practice import plan
-        from backprop_cli.tutor.review import due_now, next_due, reviews_from, schedule, when
+        from backprop_cli.tutor.scheduling import due_now, next_due, reviews_from, schedule, when
 
         store = Store()
         progress, warnings = store.load()

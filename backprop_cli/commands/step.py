@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
                                   cache_as=None if set_ else network)
             return
         _, run = calculator.step(net, lr, steps)
-        from backprop_cli.render.step import run_view
         from backprop_cli.render.theme import console
+        from backprop_cli.render.training_step import run_view
 
         console().print(run_view(net, run, precision, checks))

@@ -1,6 +1,6 @@
 """What ``backprop progress`` shows, as plain frozen data, and the quiz scores it is built from.
 
-No Rich, no Typer here: ``render/progress.py`` draws these.
+No Rich, no Typer here: ``render/progress_tables.py`` draws these.
 """
 
 from __future__ import annotations
@@ -142,8 +142,8 @@ class SkillSummary:
 
 
 def skill_summaries(progress: Progress, now: datetime | None = None) -> tuple[SkillSummary, ...]:
-    """Every skill, in course order (the learner model; see ``tutor/skills.py`` and ``tutor/review.py``)."""
-    from backprop_cli.tutor.review import reviews_from, schedule
+    """Every skill, in course order (the learner model; see ``tutor/skills.py`` and ``tutor/scheduling.py``)."""
+    from backprop_cli.tutor.scheduling import reviews_from, schedule
     from backprop_cli.tutor.skills import Observation as Seen
     from backprop_cli.tutor.skills import trace
 

@@ -1,7 +1,7 @@
 """Quiz mode: questions from templates with seeded random numbers, checked like the lessons, scored.
 
 This module stays light (no SymPy) so that ``backprop --help`` and option checking stay fast;
-the templates live in :mod:`backprop_cli.quiz.templates`, the session in :mod:`backprop_cli.quiz.session`.
+the templates live in :mod:`backprop_cli.quiz.templates`, the quiz runner (planning, marking, scoring) in :mod:`backprop_cli.quiz.runner`.
 """
 
 from __future__ import annotations

@@ -140,7 +140,7 @@ def _load_renderers() -> None:
     """Import the modules that register Show renderers (kept lazy: they pull in SymPy)."""
     import importlib
 
-    for module in ("backprop_cli.render.show_events", "backprop_cli.render.pictures"):
+    for module in ("backprop_cli.render.show_events", "backprop_cli.render.analysis_views"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -13,7 +13,7 @@ from rich.tree import Tree
 from backprop_cli import notation as nt
 from backprop_cli.analysis.graph_layout import GraphEdge, GraphNode, GraphView
 from backprop_cli.network.graph import LOSS
-from backprop_cli.render.step import chain_text
+from backprop_cli.render.training_step import chain_text
 
 
 def node_text(node: GraphNode, digits: int) -> Text:

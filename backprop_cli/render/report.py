@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from backprop_cli.progress import percent
-from backprop_cli.progress.report import ClassReport, LessonRow
+from backprop_cli.progress.classroom import ClassReport, LessonRow
 
 NONE = "—"
 

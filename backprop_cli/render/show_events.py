@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from backprop_cli import notation as nt
-from backprop_cli.render import step as step_views
+from backprop_cli.render import training_step as step_views
 from backprop_cli.render.conversation import show_renderer
 
 DIGITS = 6
@@ -16,7 +16,7 @@ DIGITS = 6
 def derivation(data) -> RenderableType:
     """d/dx of an expression: SymPy's two-dimensional form, then the rules one by one."""
     from backprop_cli.analysis.derivation import derive_steps
-    from backprop_cli.render.pictures import derivation_tree
+    from backprop_cli.render.analysis_views import derivation_tree
 
     expr, var = data
     steps = derive_steps(expr, var)
@@ -71,20 +71,20 @@ def after(data) -> RenderableType:
 
 @show_renderer("tangent")
 def tangent(data) -> RenderableType:
-    from backprop_cli.render.pictures import tangent_plot
+    from backprop_cli.render.analysis_views import tangent_plot
 
     return tangent_plot(data)
 
 
 @show_renderer("surface")
 def surface(data) -> RenderableType:
-    from backprop_cli.render.pictures import surface_view
+    from backprop_cli.render.analysis_views import surface_view
 
     return surface_view(data)
 
 
 @show_renderer("training")
 def training(data) -> RenderableType:
-    from backprop_cli.render.pictures import train_view
+    from backprop_cli.render.analysis_views import train_view
 
     return train_view(data)

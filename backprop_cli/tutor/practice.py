@@ -6,7 +6,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from backprop_cli.tutor.review import Due
+from backprop_cli.tutor.scheduling import Due
 from backprop_cli.tutor.skills import TEMPLATE_SKILLS
 
 

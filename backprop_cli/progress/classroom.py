@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from backprop_cli.progress.export import LearnerRecord
+from backprop_cli.progress.sharing import LearnerRecord
 
 #: How many of the most common mistakes a question lists.
 TOP_MISTAKES = 3
