@@ -417,3 +417,40 @@ def test_update_is_the_step_written_out(seed):
     w, g, lr = _find(rf"w = {NUMBER} has gradient ∂L/∂w = {NUMBER}\. With learning rate α = {NUMBER},", q.prompt)
     new = Fraction(w.replace("−", "-")) - Fraction(lr.replace("−", "-")) * Fraction(g.replace("−", "-"))
     _same(q, sympy.Rational(new))
+
+
+# A formula typed at a number question is evaluated at the question's own point: a learner who types
+# the derivative they found (as SymPy writes it, the oracle) is right; a name the question does not
+# give is refused with one line, never taken for a wrong number.
+
+def _typed_formula(expr) -> str:
+    return str(expr).replace("**", "^")
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_the_derivative_typed_as_a_formula_is_evaluated_at_the_point(seed):
+    q = _make("derivative-at-point", seed)
+    (f_text,) = _find(r"Let f\(x\) = (.+)\.\n", q.prompt)
+    derivative = sympy.diff(_formula(f_text), symbol("x"))
+    assert q.check(_typed_formula(derivative)).correct, (q.prompt, derivative)
+    assert q.check(_typed_formula(derivative + 1)).status == "incorrect"
+    refused = q.check(_typed_formula(derivative) + " + z")
+    assert refused.status == "invalid" and "unknown name 'z'" in refused.message
+
+
+@ORACLE
+@given(seed=st.integers())
+def test_a_partial_typed_as_a_formula_is_evaluated_at_the_point(seed):
+    q = _make("partial-at-point", seed)
+    (var,) = _find(r"\*\*∂f/∂([xy])\*\*", q.prompt)
+    partial = sympy.diff(_two_variable_function(q), symbol(var))
+    assert q.check(_typed_formula(partial)).correct, (q.prompt, partial)
+    run_together = _typed_formula(partial).replace("*", "")  # 8xy^2 as a learner writes it
+    assert q.check(run_together).correct, (q.prompt, run_together)
+
+
+def test_only_names_a_learner_can_type_are_offered_to_the_checker():
+    q = _make("update", 0)
+    assert set(q.given) == {"w", "α", "∂L/∂w"} and set(q.given_names) == {"w"}
+    assert q.check(f"w - w + {q.typed(q.expected)}").correct

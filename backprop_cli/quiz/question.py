@@ -82,6 +82,12 @@ class Question:
             return notation.formula(self.expected)
         return f"{chr(ord('a') + self.expected)}) {self.options[self.expected]}"
 
+    @property
+    def given_names(self) -> dict[str, sympy.Expr]:
+        """The drawn numbers a learner can name in a formula (x, y, w1 ...; not α or ∂L/∂w, which
+        are shown, not typed), so that ``-8xy^2 + 6x^2`` at (x = −1, y = −2) is evaluated there."""
+        return {k: v for k, v in self.given.items() if k.isascii() and k.isidentifier()}
+
     def typed(self, value: Any) -> str:
         """``value`` written as a learner would type it (8 significant figures, ASCII)."""
         if self.kind == "number":
@@ -95,8 +101,9 @@ class Question:
     def check(self, text: str) -> Verdict:
         """The checker's verdict on one answer (invalid input costs nothing)."""
         if self.kind == "number":
+            given = self.given_names
             return check_number(text, self.expected, exact=self.exact, mistakes=self.mistakes,
-                                diagnosis=self.diagnosis)
+                                diagnosis=self.diagnosis, names=tuple(given), values=given)
         if self.kind == "expression":
             return check_expression(text, self.expected, {n: symbol(n) for n in self.names},
                                     mistakes=self.mistakes)
