@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import re
 
@@ -38,15 +39,15 @@ def test_line_plot_fits_the_width_and_labels_both_ends():
     for width in (30, 60, 100):
         out = text_lines(plot, width)
         assert max(len(line) for line in out) <= width
-        assert out[0].startswith("100┤") and out[5].lstrip().startswith("0┤")
+        assert [line.split("┤")[0].strip() for line in out[:5]] == ["100", "75", "50", "25", "0"]
         assert out[-2].split() == ["0", "5", "10"]
         assert out[-1].strip() == "step"
 
 
 def test_a_rising_curve_fills_the_corners_it_passes():
     out = text_lines(LinePlot([Series("up", [0, 1], [0, 1])], height=4), 20)
-    rows = [line.split("┤", 1)[-1].split("│", 1)[-1] for line in out[:4]]
-    assert rows[0].rstrip()[-1] != " " and rows[3][0] != " "  # top right and bottom left are inked
+    rows = [line.split("┤", 1)[-1].split("│", 1)[-1] for line in out[:5]]
+    assert rows[0].rstrip()[-1] != " " and rows[4][0] != " "  # top right and bottom left are inked
     assert all(ord(c) in BRAILLE or c == " " for row in rows for c in row)
 
 
@@ -56,8 +57,30 @@ def test_log_plot_floor_and_ceiling():
     plot = LinePlot([Series("a", range(4), losses, key="a"), Series("b", range(4), wild, key="b")],
                     height=5, log_y=True, y_floor=1e-4, y_ceiling=1e3)
     out = text_lines(plot, 40)
-    assert out[0].lstrip().startswith("100┤") and out[4].startswith("0.0001┤")
-    assert "a" in "".join(out[:5]) and "b" in "".join(out[:5])
+    assert [line.split("┤")[0].strip() for line in out[:4]] == ["100", "1", "0.01", "0.0001"]  # whole decades
+    assert "a" in "".join(out[:4]) and "b" in "".join(out[:4])
+
+
+def _ticks(out: list[str]) -> list[tuple[int, float]]:
+    return [(r, float(line.split("┤")[0].replace("−", "-"))) for r, line in enumerate(out) if "┤" in line]
+
+
+@pytest.mark.parametrize(("low", "high"), [(-1.0, 7.0), (0.455, 0.9), (-3e-5, 2e-4), (12.0, 13.5), (-250.0, -40.0)])
+def test_y_ticks_are_round_evenly_spaced_and_cover_the_curve(low, high):
+    """The tangent plot once read 7, 4.82, 2.64, 0.455, −1: uneven rows and numbers nobody would pick."""
+    xs = [i / 50 for i in range(51)]
+    plot = LinePlot([Series("f", xs, [low + (high - low) * x * x for x in xs])], height=12)
+    ticks = _ticks(text_lines(plot, 60))
+    rows, values = [r for r, _ in ticks], [v for _, v in ticks]
+    assert len(ticks) >= 3 and len({b - a for a, b in itertools.pairwise(rows)}) == 1  # evenly spaced rows
+    steps = {round(a - b, 12) for a, b in itertools.pairwise(values)}
+    assert len(steps) == 1
+    (step,) = steps
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert min(abs(mantissa - m) for m in (1, 2, 2.5, 5)) < 1e-6, step
+    assert all(abs(v / step - round(v / step)) < 1e-6 for v in values)  # on multiples of the step
+    assert values[0] >= high - 1e-12 and values[-1] <= low + 1e-12  # the whole curve is inside
+    assert 8 <= rows[-1] + 1 <= 16  # about the height asked for
 
 
 def test_nothing_finite_says_so():
@@ -125,3 +148,10 @@ def test_derivation_tree_at_a_fixed_width():
     assert any(line.startswith("    ├── variable rule  d/dx x = 1") for line in out)
     assert any(line.startswith("    └── exp rule  d/dx exp(x) = exp(x)") for line in out)
     assert max(len(line) for line in out) <= 60
+
+
+def test_a_curve_that_leaves_through_the_top_keeps_its_steps_on_the_x_axis():
+    """The axis once ended where a diverging curve left the plot, so a dip-then-blow-up read as convergence."""
+    losses = [162.0, 40.0, 1.0, 90.0, 900.0, 1e5, 1e8, 1e12, 1e16]
+    out = text_lines(LinePlot([Series("α = 0.05", range(len(losses)), losses)], height=8, y_ceiling=200.0), 50)
+    assert out[-1].split() == ["0", "4", "8"]

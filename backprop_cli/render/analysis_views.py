@@ -241,7 +241,7 @@ def _scale(curves: Sequence[Curve]) -> tuple[bool, float | None, float]:
     log_y = bool(values) and top > 0 and top / min(values) > 100
     if log_y:
         ceiling = top * 10 if len(steady) < sum(len(c.losses) for c in curves) else top
-        return True, ceiling * 10.0**-LOG_DECADES, ceiling
+        return True, 10.0 ** math.floor(math.log10(ceiling) - LOG_DECADES), ceiling  # a whole decade
     return False, None, top * 1.5 if len(steady) < sum(len(c.losses) for c in curves) else top
 
 

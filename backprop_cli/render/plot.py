@@ -97,16 +97,20 @@ class LinePlot:
         points = [(x, y) for x, y in plotted if y is not None and math.isfinite(x) and self._in_range(y)]
         if not points:
             return [Text("(nothing to plot: no finite values)", style="muted")]
-        x0, x1 = min(p[0] for p in points), max(p[0] for p in points)
+        # the x axis spans every drawable step, so a curve that leaves through the top is seen to leave
+        xs = [x for x, y in plotted if y is not None and math.isfinite(x)]
+        x0, x1 = min(xs), max(xs)
         y0, y1 = min(p[1] for p in points), max(p[1] for p in points)
         if x1 == x0:
             x0, x1 = x0 - 1, x1 + 1
         if y1 == y0:
             pad = abs(y0) * 0.1 or 1.0
             y0, y1 = y0 - pad, y1 + pad
-        rows = max(3, self.height)
-        labels = [self._label_y(y1 - (y1 - y0) * r / (rows - 1)) if r in _tick_rows(rows) else ""
-                  for r in range(rows)]
+        floor = None if self.y_floor is None else self._y(self.y_floor)
+        on_floor = floor is not None and y0 == floor  # a value was drawn at the floor: it is the bottom tick
+        y0, y1, rows, ticks = _y_axis(y0, y1, max(3, self.height), whole=self.log_y and y1 - y0 >= 2,
+                                      base=y0 if on_floor else None)
+        labels = [self._label_y(ticks[r]) if r in ticks else "" for r in range(rows)]
         margin = max(len(s) for s in labels)
         cols = max(MIN_PLOT_WIDTH, width - margin - 1)
         canvas = _Canvas(cols, rows, x0, x1, y0, y1)
@@ -153,10 +157,30 @@ def _thin(xs: Sequence[float], ys: Sequence[float], budget: int) -> tuple[list[f
     return [xs[i] for i in out], [ys[i] for i in out]
 
 
-def _tick_rows(rows: int) -> set[int]:
-    if rows >= 9:
-        return {0, rows // 4, rows // 2, (3 * rows) // 4, rows - 1}
-    return {0, rows // 2, rows - 1}
+def _nice_step(span: float, whole: bool) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10ᵏ (whole numbers only if ``whole``) that cuts ``span`` into at
+    most four parts."""
+    raw = span / 4
+    power = 10.0 ** math.floor(math.log10(raw))
+    for factor in (1.0, 2.0, 2.5, 5.0, 10.0):
+        step = factor * power
+        if step >= raw * (1 - 1e-9) and (not whole or step == round(step)):
+            return step
+    return max(1.0, 10.0 * power)
+
+
+def _y_axis(y0: float, y1: float, height: int, whole: bool,
+            base: float | None = None) -> tuple[float, float, int, dict[int, float]]:
+    """The y axis on round numbers: the range widened to whole steps of a nice size (on a log plot
+    over two decades or more, whole decades), and about ``height`` rows, chosen so that every tick
+    falls exactly on a row, evenly spaced. ``base``, if given, is the bottom tick (a plot's floor).
+    Returns (bottom, top, rows, {row: tick value})."""
+    step = _nice_step(y1 - y0, whole)
+    bottom = base if base is not None else math.floor(y0 / step + 1e-9) * step
+    parts = max(1, math.ceil((y1 - bottom) / step - 1e-9))
+    per = max(1, round((height - 1) / parts))
+    rows = parts * per + 1
+    return bottom, bottom + parts * step, rows, {i * per: bottom + (parts - i) * step for i in range(parts + 1)}
 
 
 def _x_ticks(x0: float, x1: float, cols: int) -> str:
