@@ -276,3 +276,28 @@ def test_an_unknown_function_is_refused_not_read_as_a_product(text):
 def test_a_single_letter_before_a_bracket_is_still_a_product():
     result = derive("x(x+1)")
     assert result.variables == ("x",)
+
+
+# Letters run together (2xy): a product when each letter is a variable of its own, as a learner means
+# it; one variable, with a note saying how to write the product, when nothing says so.
+
+def test_letters_run_together_are_a_product_when_each_letter_is_a_variable():
+    x, y, w1, x1 = (sympy.Symbol(n, real=True) for n in ("x", "y", "w1", "x1"))
+    result = derive("2xy + x^2 + y")
+    assert result.variables == ("x", "y") and result.expr == 2 * x * y + x**2 + y and not result.notes
+    assert [p.derivative for p in result.partials] == [2 * y + 2 * x, 2 * x + 1]
+    assert derive("w1x1 + w1 + x1").expr == w1 * x1 + w1 + x1
+
+
+def test_the_command_line_can_name_the_letters_of_a_product():
+    result = derive("2xy", at="x=1,y=2")
+    assert result.variables == ("x", "y") and result.value == 4 and not result.notes
+    assert derive("2xy", wrt="x,y").partials[0].derivative == 2 * sympy.Symbol("y", real=True)
+
+
+def test_an_unexplained_run_together_word_is_one_variable_and_the_learner_is_told():
+    result = derive("2xy")
+    assert result.variables == ("xy",) and result.notes == ("'xy' is read as one variable; for the product x·y write x*y",)
+    assert derive("2xy", at="xy=3").value == 6
+    assert not derive("theta^2 + x").notes and not derive("eta*x + e").notes  # names, not products
+    assert derive("theta^2 + t + h").variables == ("theta", "t", "h")

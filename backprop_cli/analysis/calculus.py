@@ -24,6 +24,8 @@ from backprop_cli.expressions import CONSTANTS, normalise, parse, parse_number, 
 from backprop_cli.mathfunctions import FUNCTIONS, NUMERIC_FUNCTIONS
 
 MAX_VARIABLES = 10
+#: Short Greek names, never read as products of letters.
+_GREEK = {"mu", "nu", "xi", "pi", "rho", "tau", "phi", "chi", "psi", "eta"}
 #: Numbers first so that ``1e5`` is not read as the name ``e5``.
 _WORD = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[A-Za-z][A-Za-z0-9_]*")
 
@@ -71,14 +73,26 @@ class Derivation:
     point: Mapping[str, sympy.Expr] | None
     value: sympy.Expr | None  # f at the point
     nudge: FunctionNudge | None
+    notes: tuple[str, ...] = ()  # how an ambiguous name was read (``xy``: one variable, not x·y)
 
 
-def variables_of(text: str) -> tuple[str, ...]:
+def letter_pieces(word: str) -> tuple[str, ...]:
+    """``xy`` → (x, y), ``w1x1`` → (w1, x1): a word made of single letters (each with its digits)
+    that could be a product; () for anything else (``theta``, ``y_hat`` and ``x`` itself)."""
+    if word in _GREEK or not re.fullmatch(r"(?:[A-Za-z]\d*)+", word):
+        return ()
+    pieces = tuple(re.findall(r"[A-Za-z]\d*", word))
+    return pieces if 1 < len(pieces) <= 3 else ()  # theta, loss, rate: names, not products
+
+
+def variables_of(text: str, known: Sequence[str] = ()) -> tuple[str, ...]:
     """The names a formula uses (not functions or constants), in order of first appearance.
 
     A word of several letters written straight before '(' is a call, not a variable, unless it is
     also used on its own: ``sin(x)`` is then refused as an unknown function instead of being read
-    as the product sin·x.
+    as the product sin·x. A word such as ``xy`` is the product x·y when each of its letters is a
+    variable on its own elsewhere (``2xy + x^2 + y``) or is named in ``known`` (the command's
+    ``--wrt``/``--at``), as a learner means it; otherwise it is one variable (see :func:`derive`'s note).
     """
     normalised = normalise(text)
     called = {m.group(1) for m in re.finditer(r"([A-Za-z][A-Za-z0-9_]+)\s*\(", normalised)}
@@ -89,12 +103,25 @@ def variables_of(text: str) -> tuple[str, ...]:
                 and not keyword.iskeyword(word)  # `import`, `lambda`: never variables (the parser says why)
                 and (word not in called or word in alone)):
             seen.append(word)
-    return tuple(seen)
+    return tuple(_split_products(seen, known))
 
 
-def parse_function(text: str):
-    """Parse ``text`` (via the one safe parser) allowing the names it uses; → (expr, variables)."""
-    names = variables_of(text)
+def _split_products(words: Sequence[str], known: Sequence[str]) -> list[str]:
+    single = set(words) | set(known)
+    out: list[str] = []
+    for word in words:
+        pieces = letter_pieces(word)
+        if pieces and word not in known and all(p in single for p in pieces):
+            out.extend(p for p in pieces if p not in out)  # the parser reads the word as their product
+        elif word not in out:
+            out.append(word)
+    return out
+
+
+def parse_function(text: str, known: Sequence[str] = ()):
+    """Parse ``text`` (via the one safe parser) allowing the names it uses; → (expr, variables).
+    ``known`` are names the command line gives (``--wrt``, ``--at``): see :func:`variables_of`."""
+    names = variables_of(text, known)
     if len(names) > MAX_VARIABLES:
         raise UsageError(f"the expression uses {len(names)} names; at most {MAX_VARIABLES}")
     parsed = parse(text, {n: symbol(n) for n in names})
@@ -169,7 +196,11 @@ def _simplest(expr: sympy.Expr) -> sympy.Expr:
 
 def derive(text: str, wrt: str | None = None, at: str | None = None, nudge: str | None = None) -> Derivation:
     """``backprop derive``: parse, derive each asked partial step by step, evaluate, nudge."""
-    expr, variables = parse_function(text)
+    named = [w.strip() for w in (wrt or "").split(",")]
+    named += [item.partition("=")[0].strip() for option in (at, nudge) if option for item in option.split(",")]
+    expr, variables = parse_function(text, [n for n in named if n])
+    notes = tuple(f"'{v}' is read as one variable; for the product {'·'.join(letter_pieces(v))} write "
+                  f"{'*'.join(letter_pieces(v))}" for v in variables if letter_pieces(v))
     if wrt:
         chosen = tuple(dict.fromkeys(w.strip() for w in wrt.split(",") if w.strip()))
         for w in chosen:
@@ -199,7 +230,7 @@ def derive(text: str, wrt: str | None = None, at: str | None = None, nudge: str 
         if point is None:
             raise UsageError("--nudge needs --at: the point to nudge from")
         moved = nudge_function(expr, point, parse_values(nudge, variables, "--nudge"))
-    return Derivation(expr, text, variables, tuple(partials), point, value, moved)
+    return Derivation(expr, text, variables, tuple(partials), point, value, moved, notes)
 
 
 def nudge_function(expr: sympy.Expr, point: Mapping[str, sympy.Expr],

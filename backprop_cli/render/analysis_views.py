@@ -72,6 +72,7 @@ def derive_view(result: Derivation, tangent: Tangent | None = None, digits: int 
     several = len(variables) > 1
     parts: list[RenderableType] = [
         Text.assemble((f"{_f(variables, None)} = ", "heading"), (nt.formula(result.expr), "formula")),
+        *(Text(note, style="muted") for note in result.notes),
         Text(""),
     ]
     for p in result.partials:
