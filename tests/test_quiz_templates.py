@@ -454,3 +454,14 @@ def test_only_names_a_learner_can_type_are_offered_to_the_checker():
     q = _make("update", 0)
     assert set(q.given) == {"w", "α", "∂L/∂w"} and set(q.given_names) == {"w"}
     assert q.check(f"w - w + {q.typed(q.expected)}").correct
+
+
+def test_a_slope_of_one_is_said_in_words_not_as_one_times():
+    seen = 0
+    for seed in range(400):
+        q = _make("derivative-at-point", seed)
+        assert " 1 times" not in q.explanation, q.explanation
+        if abs(q.expected) == 1:
+            seen += 1
+            assert "at about the same rate as x" in q.explanation
+    assert seen  # the draw does reach a slope of ±1

@@ -64,11 +64,17 @@ def _derivative_at_point(rng: random.Random) -> Question:
             f"f′({n(x0)}) = {notation.substituted(df, {'x': x0})}",
         ),
         explanation=(f"By the power rule f′(x) = {_f(df)}, so f′({n(x0)}) = "
-                     f"{notation.substituted(df, {'x': x0})} = **{n(slope)}**: near x = {n(x0)}, f changes "
-                     f"about {n(abs(slope))} times as fast as x" + (" (and in the opposite direction)." if slope < 0 else ".")),
+                     f"{notation.substituted(df, {'x': x0})} = **{n(slope)}**: near x = {n(x0)}, "
+                     + _pace(slope)),
         mistakes=distinct_mistakes(slope, mistakes),
         given={"x": x0},
     )
+
+
+def _pace(slope: sympy.Expr) -> str:
+    """How fast f moves against x near the point, in words (a slope of 0 was redrawn)."""
+    rate = "at about the same rate as x" if abs(slope) == 1 else f"about {n(abs(slope))} times as fast as x"
+    return f"f changes {rate}" + (" (and in the opposite direction)." if slope < 0 else ".")
 
 
 @template("linear-approximation", "derivatives", "Predict a small change with the derivative")
