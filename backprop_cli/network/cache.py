@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from backprop_cli.network.compile import FUNCTIONS, Compiled, namespace
+from backprop_cli.network.runtime import FUNCTIONS, Compiled, namespace
 
 FORMAT = 1
 MAX_BYTES = 1_000_000  # the network file limit (yamlfile); bigger files take the ordinary route

@@ -19,21 +19,17 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
-import sympy
+from backprop_cli.network.graph import LOSS
+from backprop_cli.network.runtime import DIVERGED, DONE, RAISED, REACHED, Compiled
 
-from backprop_cli.network.compile import (
-    DIVERGED,
-    DONE,
-    RAISED,
-    REACHED,
-    Compiled,
-    compile_engine,
-)
-from backprop_cli.network.graph import LOSS, Network
+if TYPE_CHECKING:  # SymPy is imported where exact numbers are used: a cached network runs without it
+    import sympy
 
-Value = Union[float, sympy.Expr]  # noqa: UP007 - mypy reads Union with an untyped class
+    from backprop_cli.network.graph import Network
+
+Value = Union[float, "sympy.Expr"]
 
 #: More paths than this and a gradient's explanation is shown per consumer instead.
 MAX_PATHS = 24
@@ -45,7 +41,7 @@ class Factor:
 
     node: str
     dep: str
-    formula: sympy.Expr
+    formula: sympy.Expr | str  # str: already written out (a network read back from the cache)
     value: Value
 
 
@@ -143,6 +139,10 @@ OnStep = Callable[[float, tuple[float, ...], tuple[float, ...]], Any]
 
 
 def _as_floats(leaves: Mapping[str, Value]) -> dict[str, float]:
+    if all(isinstance(v, float | int) for v in leaves.values()):
+        return {k: float(v) for k, v in leaves.items()}
+    import sympy
+
     # p/q is correctly rounded, as float(Rational) is, and ten times faster (thousands of weights)
     return {k: v.p / v.q if isinstance(v, sympy.Rational) else float(v) for k, v in leaves.items()}
 
@@ -177,7 +177,13 @@ class Engine:
     @property
     def compiled(self) -> Compiled:
         if self._compiled is None:
-            self._compiled = compile_engine(self.network)
+            # a network read back from the cache (plain.PlainNetwork) brings its compiled functions
+            own = getattr(self.network, "compiled", None)
+            if own is None:
+                from backprop_cli.network.compile import compile_engine
+
+                own = compile_engine(self.network)
+            self._compiled = own
         return self._compiled
 
     def floats(self, leaves: Mapping[str, Value] | None = None) -> dict[str, float]:
@@ -217,6 +223,8 @@ class Engine:
         return values
 
     def backward_exact(self, values):
+        import sympy
+
         from backprop_cli.expressions import symbol
 
         local_values = {}

@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from types import MappingProxyType
-
-import sympy
+from typing import TYPE_CHECKING
 
 from backprop_cli.errors import ExpressionError, FileFormatError
-from backprop_cli.expressions import parse, parse_number, symbol
+
+if TYPE_CHECKING:  # imported where a graph is built: LOSS and these types are read without SymPy
+    import sympy
 
 LOSS = "loss"
 LEAF_KINDS = ("inputs", "targets", "constants", "parameters")
@@ -95,6 +96,10 @@ _PLAIN = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{
 
 
 def _value(text: str, source: str, lines, loc) -> sympy.Rational:
+    import sympy
+
+    from backprop_cli.expressions import parse_number
+
     if _PLAIN.fullmatch(text):
         exact = Fraction(text)
         return sympy.Rational(exact.numerator, exact.denominator)
@@ -109,6 +114,8 @@ def _value(text: str, source: str, lines, loc) -> sympy.Rational:
 
 def compile_network(spec, lines, source: str) -> Network:
     """Turn a validated :class:`NetworkFile` into a graph with derived local derivatives."""
+    from backprop_cli.expressions import parse, symbol
+
     leaves: dict[str, dict[str, sympy.Expr]] = {}
     for kind in LEAF_KINDS:
         leaves[kind] = {name: _value(text, source, lines, (kind, name)) for name, text in getattr(spec, kind).items()}
@@ -174,6 +181,10 @@ def _reaches_loss(nodes: list[Node], parameters) -> bool:
 
 
 def _node(name: str, text: str, expr: sympy.Expr, deps: tuple[str, ...], known) -> Node:
+    import sympy
+
+    from backprop_cli.expressions import symbol
+
     own = symbol(name)
     # A sum's terms grouped by the names they contain, once: a neuron's weighted sum has a term
     # per input, and looking through every term for every input made loading a 2-32-32-1
@@ -209,6 +220,8 @@ def _derivative(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
     general machinery, whose assumption queries cost milliseconds per call. The results are the
     expressions ``sympy.diff`` returns (tests/test_compile.py compares them).
     """
+    import sympy
+
     if expr == var:
         return sympy.S.One
     if expr.is_Add:
