@@ -22,12 +22,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Union
 
 from backprop_cli.network.graph import LOSS
+from backprop_cli.network.plain import PlainLocal, PlainNetwork, PlainNode
 from backprop_cli.network.runtime import DIVERGED, DONE, RAISED, REACHED, Compiled
 
 if TYPE_CHECKING:  # SymPy is imported where exact numbers are used: a cached network runs without it
     import sympy
 
-    from backprop_cli.network.graph import Network
+    from backprop_cli.network.graph import Local, Network, Node
 
 Value = Union[float, "sympy.Expr"]
 
@@ -138,7 +139,8 @@ class Run:
 OnStep = Callable[[float, tuple[float, ...], tuple[float, ...]], Any]
 
 
-def _as_floats(leaves: Mapping[str, Value]) -> dict[str, float]:
+def as_floats(leaves: Mapping[str, Value]) -> dict[str, float]:
+    """Leaf values as floats: an exact value rounded once (the same float on every route)."""
     if all(isinstance(v, float | int) for v in leaves.values()):
         return {k: float(v) for k, v in leaves.items()}
     import sympy
@@ -160,39 +162,37 @@ def _stop_when_not_finite(loss: float, grads: tuple[float, ...], params: tuple[f
 class Engine:
     """A network with its generated float functions (compiled on first use) and the exact route."""
 
-    def __init__(self, network: Network):
+    def __init__(self, network: Network | PlainNetwork):
         self.network = network
         self._compiled: Compiled | None = None
         self._dependents: dict[str, frozenset[str]] = {}
         self._floats: dict[str, float] | None = None
 
-    @classmethod
-    def precompiled(cls, compiled: Compiled, leaves: Mapping[str, float], network: Network | None = None) -> Engine:
-        """An engine for functions compiled earlier (the cache): descend and forward, no SymPy network."""
-        engine = cls(network)  # type: ignore[arg-type]
-        engine._compiled = compiled
-        engine._floats = dict(leaves)
-        return engine
-
     @property
     def compiled(self) -> Compiled:
         if self._compiled is None:
             # a network read back from the cache (plain.PlainNetwork) brings its compiled functions
-            own = getattr(self.network, "compiled", None)
-            if own is None:
+            if isinstance(self.network, PlainNetwork):
+                self._compiled = self.network.compiled
+            else:
                 from backprop_cli.network.compile import compile_engine
 
-                own = compile_engine(self.network)
-            self._compiled = own
+                self._compiled = compile_engine(self.network)
         return self._compiled
+
+    def _graph(self) -> Network:
+        """The SymPy graph, for the exact route (a network read back from the cache has none)."""
+        if isinstance(self.network, PlainNetwork):
+            raise ValueError("the exact route needs the network's graph, not its plain form")
+        return self.network
 
     def floats(self, leaves: Mapping[str, Value] | None = None) -> dict[str, float]:
         """Leaf values as floats (the network's own when ``leaves`` is None, converted once)."""
         if leaves is None:
             if self._floats is None:
-                self._floats = _as_floats(self.network.leaves())
+                self._floats = as_floats(self.network.leaves())
             return dict(self._floats)
-        return _as_floats(leaves)
+        return as_floats(leaves)
 
     # -- numeric (float) ---------------------------------------------------------------------
     def forward(self, leaves: Mapping[str, float]) -> dict[str, float]:
@@ -218,7 +218,7 @@ class Engine:
         from backprop_cli.expressions import symbol
 
         values = dict(leaves)
-        for node in self.network.nodes:
+        for node in self._graph().nodes:
             values[node.name] = node.expr.xreplace({symbol(d): values[d] for d in node.deps})
         return values
 
@@ -230,7 +230,7 @@ class Engine:
         local_values = {}
         adjoint = dict.fromkeys(values, sympy.Integer(0))
         adjoint[LOSS] = sympy.Integer(1)
-        for node in reversed(self.network.nodes):
+        for node in reversed(self._graph().nodes):
             subs = {symbol(d): values[d] for d in node.deps}
             subs[symbol(node.name)] = values[node.name]
             for loc in node.locals:
@@ -271,7 +271,7 @@ class Engine:
         Walked with an explicit stack (a chain of 5,000 nodes is 5,000 factors deep), in the same
         order as a recursive walk: a node's local derivatives in the order the node lists them.
         """
-        by_node = {n.name: n for n in self.network.nodes}
+        by_node: dict[str, Node | PlainNode] = {n.name: n for n in self.network.nodes}
         reach = self._depends_on(parameter)
         paths: list[Path] = []
         complete = True
@@ -296,7 +296,8 @@ class Engine:
             node = by_node.get(name)
             if node is None:
                 continue
-            for loc in reversed(node.locals):
+            locals_: Sequence[Local | PlainLocal] = node.locals
+            for loc in reversed(locals_):
                 if loc.dep in reach:
                     factor = Factor(name, loc.dep, loc.shown, local_values[(name, loc.dep)])
                     stack.append((loc.dep, (factor, trail)))

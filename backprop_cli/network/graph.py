@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # imported where a graph is built: LOSS and these types are r
     import sympy
 
 LOSS = "loss"
+#: What a name in a network file looks like (model.py checks it; the cache checks what it reads back).
+NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
 LEAF_KINDS = ("inputs", "targets", "constants", "parameters")
 
 
@@ -92,7 +94,7 @@ class Network:
 
 #: A plain decimal number ("0.25", "-3", "1e-05"): read without the formula parser (a layered
 #: network has thousands), to the same exact Rational the parser gives.
-_PLAIN = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{1,2})?")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{1,2})?")
 
 
 def _value(text: str, source: str, lines, loc) -> sympy.Rational:
@@ -100,7 +102,7 @@ def _value(text: str, source: str, lines, loc) -> sympy.Rational:
 
     from backprop_cli.expressions import parse_number
 
-    if _PLAIN.fullmatch(text):
+    if PLAIN_NUMBER.fullmatch(text):
         exact = Fraction(text)
         return sympy.Rational(exact.numerator, exact.denominator)
     try:

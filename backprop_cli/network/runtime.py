@@ -89,7 +89,8 @@ class Compiled:
             self._explain = self._explain_function()
         return self._explain(values)
 
-    def _explain_function(self) -> Any:
+    def explain_text(self) -> str:
+        """The source of ``explain`` (generated from the network the first time)."""
         if self.explain_source is None:
             from backprop_cli.network.compile import explain_source
 
@@ -101,4 +102,7 @@ class Compiled:
                 self.explain_source = explain_source(self.network, self.leaves + self.nodes)
             except CompileError as exc:
                 raise FileFormatError(self.network.source, str(exc)) from None
-        return namespace(self.explain_source)["explain"]
+        return self.explain_source
+
+    def _explain_function(self) -> Any:
+        return namespace(self.explain_text())["explain"]
