@@ -102,7 +102,8 @@ def file_bytes(name_or_path: str) -> bytes | None:
     builtin = _HERE.parent / "networks" / f"{name_or_path}.yaml"
     path = builtin if NAME_PATTERN.fullmatch(name_or_path) and builtin.is_file() else Path(name_or_path)
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a named pipe does not wait for a writer (it is then refused as not regular)
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return None
             data = handle.read(MAX_BYTES + 1)
@@ -112,14 +113,15 @@ def file_bytes(name_or_path: str) -> bytes | None:
 
 
 def key(data: bytes) -> str:
-    digest = hashlib.sha256(f"{FORMAT} {sys.version}".encode())
+    hasher = hashlib.sha256(f"{FORMAT} {sys.version}".encode())
     for path in _CODE:
-        digest.update(path.read_bytes())
-    digest.update(data)
-    return digest.hexdigest()[:40]
+        hasher.update(path.read_bytes())
+    hasher.update(data)
+    return hasher.hexdigest()[:40]
 
 
-def _digest(document: dict) -> str:
+def digest(document: dict) -> str:
+    """The digest an entry carries of the rest of its content."""
     body = {k: v for k, v in document.items() if k != "digest"}
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
@@ -128,7 +130,7 @@ def lookup(data: bytes) -> Entry | None:
     """The entry for a file with these bytes, if there is one and it passes every check."""
     try:
         raw = json.loads((folder() / f"{key(data)}.json").read_text(encoding="utf-8"))
-        if not isinstance(raw, dict) or raw.get("digest") != _digest(raw):
+        if not isinstance(raw, dict) or raw.get("digest") != digest(raw):
             return None
         leaves, nodes = _names(raw["leaves"]), _names(raw["nodes"], loss=True)
         entry = Entry(str(raw["name"]), leaves, tuple(float(v) for v in raw["values"]), nodes,
@@ -177,7 +179,7 @@ def store(data: bytes, network: PlainNetwork, values: dict[str, float]) -> None:
         "values": [values[n] for n in compiled.leaves], "nodes": list(compiled.nodes),
         "parameters": list(compiled.parameters), "learning_rate": network.learning_rate,
         "source": compiled.source, "view": view}
-    document["digest"] = _digest(document)
+    document["digest"] = digest(document)
     target = folder() / f"{key(data)}.json"
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
