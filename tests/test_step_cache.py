@@ -320,3 +320,20 @@ def test_a_repeat_step_imports_neither_sympy_nor_yaml(tmp_path):
         assert imported == "IMPORTED 0 -", args
         assert report == probe(home, *args, no_cache=True)[0], args
     assert probe(home)[0] == first
+
+
+def test_a_repeat_step_in_a_fresh_process_follows_edits_and_ignores_a_broken_entry(tmp_path):
+    home, path = tmp_path / "home", tmp_path / "two.yaml"
+    path.write_text(NET, encoding="utf-8")
+    first, _ = probe(home, "--network", str(path))
+    assert probe(home, "--network", str(path)) == (first, "IMPORTED 0 -")
+    path.write_text(NET.replace("w: 0.3", "w: 0.7"), encoding="utf-8")
+    edited, imported = probe(home, "--network", str(path))
+    assert imported != "IMPORTED 0 -" and edited != first  # a new file: parsed again
+    assert edited == probe(home, "--network", str(path), no_cache=True)[0]
+    entry = home / "cache" / "networks" / f"{cache.key(path.read_bytes())}.json"
+    text = entry.read_text(encoding="utf-8")
+    assert "0.7" in text
+    entry.write_text(text.replace("0.7", "0.8"), encoding="utf-8")
+    assert probe(home, "--network", str(path))[0] == edited  # the digest fails: compiled again
+    assert probe(home, "--network", str(path)) == (edited, "IMPORTED 0 -")

@@ -50,7 +50,7 @@ MAX_BYTES = 1_000_000  # the network file limit (yamlfile); bigger files take th
 _HERE = Path(__file__).resolve().parent
 _CODE = (_HERE / "graph.py", _HERE / "compile.py", _HERE / "float_printer.py", _HERE / "runtime.py",
          _HERE / "float_functions.py", _HERE / "model.py", _HERE / "plain.py", _HERE.parent / "mathfunctions.py",
-         _HERE.parent / "expressions.py", _HERE.parent / "notation.py", Path(__file__).resolve())
+         _HERE.parent / "expressions.py", _HERE.parent / "notation.py", _HERE.parent / "yamlfile.py", Path(__file__).resolve())
 
 _CHARACTERS = re.compile(r"[A-Za-z0-9_ \t\n.+\-*/(),=<>:]*")  # no quotes, no [ ] { }, no backslash
 _LONE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")  # a dot not inside a number: attribute access
