@@ -160,7 +160,12 @@ def _stop_when_not_finite(loss: float, grads: tuple[float, ...], params: tuple[f
 
 
 class Engine:
-    """A network with its generated float functions (compiled on first use) and the exact route."""
+    """A network with its generated float functions (compiled on first use) and the exact route.
+
+    The network is a :class:`graph.Network` or its plain form (:class:`plain.PlainNetwork`, which
+    `backprop step` draws from and the cache keeps): the float route and the chains work on both;
+    the exact route needs the graph.
+    """
 
     def __init__(self, network: Network | PlainNetwork):
         self.network = network
