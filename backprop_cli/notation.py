@@ -6,127 +6,137 @@ formula or a number looks.
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import sympy
-from sympy.printing.str import StrPrinter
+if TYPE_CHECKING:
+    import sympy
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 GREEK = {"y_hat": "ŷ", "alpha": "α", "sigmoid": "σ", "loss": "L"}
 
 
-class _Printer(StrPrinter):
-    """SymPy's str printer with learner notation: · for ×, superscript powers, ŷ, σ, − ."""
+@functools.cache
+def _printer_class() -> type:
+    """The printer, defined on first use: the views of a cached network never import SymPy."""
+    import sympy
+    from sympy.printing.str import StrPrinter
 
-    def __init__(self, values=None, fmt=None):
-        super().__init__({"order": "none"})
-        self.values = values or {}
-        self.fmt = fmt
+    class _Printer(StrPrinter):
+        """SymPy's str printer with learner notation: · for ×, superscript powers, ŷ, σ, − ."""
 
-    def _print_Symbol(self, expr):
-        if expr.name in self.values and self.fmt is not None:
-            text = self.fmt(self.values[expr.name])
-            return f"({text})" if text.startswith("−") else text
-        return GREEK.get(expr.name, expr.name)
+        def __init__(self, values=None, fmt=None):
+            super().__init__({"order": "none"})
+            self.values = values or {}
+            self.fmt = fmt
 
-    def _print_Function(self, expr):
-        name = GREEK.get(expr.func.__name__, expr.func.__name__)
-        args = [self._print(a) for a in expr.args]
-        args = [a[1:-1] if a.startswith("(") and a.endswith(")") and a.count("(") == 1 else a for a in args]
-        return f"{name}({', '.join(args)})"
+        def _print_Symbol(self, expr):
+            if expr.name in self.values and self.fmt is not None:
+                text = self.fmt(self.values[expr.name])
+                return f"({text})" if text.startswith("−") else text
+            return GREEK.get(expr.name, expr.name)
 
-    def _print_Pow(self, expr, rational=False):
-        base, exp = expr.as_base_exp()
-        if exp == sympy.Rational(1, 2):
-            return f"√({self._print(base)})"
-        if exp == sympy.Rational(-1, 2):
-            return f"1/√({self._print(base)})"
-        if exp.is_Integer and exp < 0:
-            denominator = sympy.Pow(base, -exp, evaluate=False) if exp != -1 else base
-            return f"1/{self._denominator(denominator)}"
-        if base == sympy.E:
-            return f"exp({self._print(exp)})"
-        simple = base.is_Symbol or base.is_Function or (base.is_Integer and base > 0)
-        b = self._print(base) if simple else self.parenthesize(base, 1000)
-        if base.is_Symbol and base.name in self.values and self.fmt is not None:
-            b = f"({self._print(base).strip('()')})"
-        if exp.is_Integer and exp > 0:
-            return f"{b}{str(int(exp)).translate(_SUPERSCRIPT)}"
-        e = self._print(exp) if (exp.is_Symbol or (exp.is_Integer and exp > 0)) else f"({self._print(exp)})"
-        return f"{b}^{e}"
+        def _print_Function(self, expr):
+            name = GREEK.get(expr.func.__name__, expr.func.__name__)
+            args = [self._print(a) for a in expr.args]
+            args = [a[1:-1] if a.startswith("(") and a.endswith(")") and a.count("(") == 1 else a for a in args]
+            return f"{name}({', '.join(args)})"
 
-    def _denominator(self, d) -> str:
-        """A denominator, bracketed only where '/' would otherwise bind wrongly: 1/(x + 1), 1/x², 1/(2·x)."""
-        text = self._print(d)
-        return f"({text})" if (d.is_Add or d.is_Mul) else text
+        def _print_Pow(self, expr, rational=False):
+            base, exp = expr.as_base_exp()
+            if exp == sympy.Rational(1, 2):
+                return f"√({self._print(base)})"
+            if exp == sympy.Rational(-1, 2):
+                return f"1/√({self._print(base)})"
+            if exp.is_Integer and exp < 0:
+                denominator = sympy.Pow(base, -exp, evaluate=False) if exp != -1 else base
+                return f"1/{self._denominator(denominator)}"
+            if base == sympy.E:
+                return f"exp({self._print(exp)})"
+            simple = base.is_Symbol or base.is_Function or (base.is_Integer and base > 0)
+            b = self._print(base) if simple else self.parenthesize(base, 1000)
+            if base.is_Symbol and base.name in self.values and self.fmt is not None:
+                b = f"({self._print(base).strip('()')})"
+            if exp.is_Integer and exp > 0:
+                return f"{b}{str(int(exp)).translate(_SUPERSCRIPT)}"
+            e = self._print(exp) if (exp.is_Symbol or (exp.is_Integer and exp > 0)) else f"({self._print(exp)})"
+            return f"{b}^{e}"
 
-    def _print_Add(self, expr, order=None):
-        terms = list(expr.as_ordered_terms())
-        # Lead with a positive term when there is one: "ŷ − y", not "−y + ŷ".
-        if terms[0].could_extract_minus_sign():
-            for i, t in enumerate(terms):
-                if not t.could_extract_minus_sign():
-                    terms.insert(0, terms.pop(i))
-                    break
-        out = ""
-        for i, term in enumerate(terms):
-            negative = term.could_extract_minus_sign()
-            text = self._print(-term if negative else term)
-            if i == 0:
-                out = f"−{text}" if negative else text
-            else:
-                out += f" − {text}" if negative else f" + {text}"
-        return out
+        def _denominator(self, d) -> str:
+            """A denominator, bracketed only where '/' would otherwise bind wrongly: 1/(x + 1), 1/x², 1/(2·x)."""
+            text = self._print(d)
+            return f"({text})" if (d.is_Add or d.is_Mul) else text
 
-    def _print_Mul(self, expr):
-        if expr.could_extract_minus_sign():
-            return "−" + self._print(-expr)
-        top, bottom = [], []
-        for f in expr.args:
-            base, exp = f.as_base_exp()
-            if f.is_Rational and f.q != 1:
-                if f.p != 1:
-                    top.append(sympy.Integer(f.p))
-                bottom.append(sympy.Integer(f.q))
-            elif exp.is_Integer and exp < 0 and base != sympy.E:
-                bottom.append(base if exp == -1 else sympy.Pow(base, -exp, evaluate=False))
-            elif exp == sympy.Rational(-1, 2):
-                bottom.append(sympy.Pow(base, sympy.Rational(1, 2), evaluate=False))
-            else:
-                top.append(f)
-        # numbers first, then single symbols and functions, brackets last: 2·x·σ(z)·(1 − σ(z))
-        top.sort(key=lambda f: (not f.is_Number, f.is_Add, f.is_Pow))
-        text = "·".join(self._factor(f) for f in top) if top else "1"
-        if bottom:
-            under = "·".join(self._factor(f) for f in bottom)
-            if len(bottom) > 1:
-                under = f"({under})"
-            elif bottom[0].is_Add or bottom[0].is_Mul:
-                under = self._denominator(bottom[0])
-            return f"{text}/{under}"
-        return text
+        def _print_Add(self, expr, order=None):
+            terms = list(expr.as_ordered_terms())
+            # Lead with a positive term when there is one: "ŷ − y", not "−y + ŷ".
+            if terms[0].could_extract_minus_sign():
+                for i, t in enumerate(terms):
+                    if not t.could_extract_minus_sign():
+                        terms.insert(0, terms.pop(i))
+                        break
+            out = ""
+            for i, term in enumerate(terms):
+                negative = term.could_extract_minus_sign()
+                text = self._print(-term if negative else term)
+                if i == 0:
+                    out = f"−{text}" if negative else text
+                else:
+                    out += f" − {text}" if negative else f" + {text}"
+            return out
 
-    def _factor(self, f):
-        text = self._print(f)
-        return f"({text})" if f.is_Add else text
+        def _print_Mul(self, expr):
+            if expr.could_extract_minus_sign():
+                return "−" + self._print(-expr)
+            top, bottom = [], []
+            for f in expr.args:
+                base, exp = f.as_base_exp()
+                if f.is_Rational and f.q != 1:
+                    if f.p != 1:
+                        top.append(sympy.Integer(f.p))
+                    bottom.append(sympy.Integer(f.q))
+                elif exp.is_Integer and exp < 0 and base != sympy.E:
+                    bottom.append(base if exp == -1 else sympy.Pow(base, -exp, evaluate=False))
+                elif exp == sympy.Rational(-1, 2):
+                    bottom.append(sympy.Pow(base, sympy.Rational(1, 2), evaluate=False))
+                else:
+                    top.append(f)
+            # numbers first, then single symbols and functions, brackets last: 2·x·σ(z)·(1 − σ(z))
+            top.sort(key=lambda f: (not f.is_Number, f.is_Add, f.is_Pow))
+            text = "·".join(self._factor(f) for f in top) if top else "1"
+            if bottom:
+                under = "·".join(self._factor(f) for f in bottom)
+                if len(bottom) > 1:
+                    under = f"({under})"
+                elif bottom[0].is_Add or bottom[0].is_Mul:
+                    under = self._denominator(bottom[0])
+                return f"{text}/{under}"
+            return text
 
-    def _print_Rational(self, expr):
-        return f"{expr.p}/{expr.q}".replace("-", "−")
+        def _factor(self, f):
+            text = self._print(f)
+            return f"({text})" if f.is_Add else text
 
-    def _print_Integer(self, expr):
-        return str(expr.p).replace("-", "−")
+        def _print_Rational(self, expr):
+            return f"{expr.p}/{expr.q}".replace("-", "−")
 
-    def _print_Float(self, expr):
-        return number(expr)
+        def _print_Integer(self, expr):
+            return str(expr.p).replace("-", "−")
 
-    def _print_Exp1(self, expr):
-        return "e"
+        def _print_Float(self, expr):
+            return number(expr)
+
+        def _print_Exp1(self, expr):
+            return "e"
+
+    return _Printer
 
 
 def formula(expr: sympy.Expr) -> str:
     """A SymPy expression as a learner writes it: ``3·x² − 6·x + 2``."""
-    return _Printer().doprint(expr)
+    return _printer_class()().doprint(expr)
 
 
 _AFTER_OPERATOR = {None, "(", "+", "-", "*", "/", "**", ","}
@@ -170,7 +180,7 @@ def written(reading, values=None, digits: int = 6) -> str:
 
 def substituted(expr: sympy.Expr, values, digits: int = 6) -> str:
     """The formula with every symbol replaced by its value: ``2·(−0.3)``."""
-    return _Printer(values, lambda v: number(v, digits)).doprint(expr)
+    return _printer_class()(values, lambda v: number(v, digits)).doprint(expr)
 
 
 def name(symbol_name: str) -> str:
@@ -188,7 +198,7 @@ def number(value, digits: int = 6) -> str:
     Integers and short exact decimals are shown in full (``−18``, ``1.22``, ``107.76294432``)
     when they fit in ``digits`` + 6 figures, so exact results never look rounded.
     """
-    if isinstance(value, sympy.Basic):
+    if not isinstance(value, float | int) and _is_sympy(value):
         if value.is_Rational:
             frac = Fraction(int(value.p), int(value.q))
             exact = _exact_decimal(frac, digits + 6)
@@ -213,6 +223,12 @@ def number(value, digits: int = 6) -> str:
     elif "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace("-", "−")
+
+
+def _is_sympy(value) -> bool:
+    import sympy
+
+    return isinstance(value, sympy.Basic)
 
 
 def _exact_decimal(frac: Fraction, max_figures: int) -> str | None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import typer
 
 from backprop_cli.commands import Network, Precision, Sets
+
+if TYPE_CHECKING:
+    from backprop_cli.network.graph import Network as NetworkGraph
 
 
 def register(app: typer.Typer) -> None:
@@ -27,25 +32,22 @@ def register(app: typer.Typer) -> None:
             from backprop_cli.errors import UsageError
 
             raise UsageError("--history goes with --json (the report shows the first and last steps)")
-        if as_json:
-            import sys
-
-            # a file run before: its compiled form from the cache, without parsing or SymPy
-            if not set_ and not check and calculator.json_from_cache(sys.stdout, network, lr, steps, history=history):
-                return
-        net = calculator.load(network, set_)
+        # a file run before comes from the cache (its compiled form and report text), without SymPy
+        net = calculator.network_for_step(network, set_, view=not as_json)
         checks = None
         if check:
             from backprop_cli.analysis.nudge import gradient_check
 
-            checks = gradient_check(net)
+            # it reads the leaves, the parameters and the engine's functions, which the plain form has
+            checks = gradient_check(cast("NetworkGraph", net))
         if as_json:
+            import sys
+
             extra = None
             if checks:
                 extra = {"check": {c.parameter: {"analytic": c.analytic, "finite_difference": c.numeric,
                                                  "relative_error": c.relative_error} for c in checks}}
-            calculator.write_json(sys.stdout, net, lr, steps, history=history, extra=extra,
-                                  cache_as=None if set_ else network)
+            calculator.write_json(sys.stdout, net, lr, steps, history=history, extra=extra)
             return
         _, run = calculator.step(net, lr, steps)
         from backprop_cli.render.theme import console

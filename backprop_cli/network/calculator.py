@@ -12,11 +12,15 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from backprop_cli.errors import DivergenceError, ExpressionError, UsageError
-from backprop_cli.network.engine import Engine, HistoryEntry, StepDetail
-from backprop_cli.network.graph import LOSS, Network
+from backprop_cli.network.engine import Engine, HistoryEntry, StepDetail, as_floats
+from backprop_cli.network.graph import LOSS, PLAIN_NUMBER
+from backprop_cli.network.plain import PlainNetwork
+
+if TYPE_CHECKING:
+    from backprop_cli.network.graph import Network
 
 DEFAULT_LR = 0.01
 MAX_STEPS = 1_000_000
@@ -51,7 +55,25 @@ def parse_assignments(items: Iterable[str], network: Network, option: str = "--s
     return out
 
 
-def learning_rate(lr: float | None, network: Network) -> float:
+def plain_assignments(items: Iterable[str], leaves: Iterable[str]) -> dict[str, float] | None:
+    """``--set`` values that need no parser: plain decimals (``w1=0.5``, ``x=-1e-3``) for known leaves,
+    as the floats :func:`parse_assignments` gives them (the same exact value, rounded once); None for
+    anything else, which :func:`parse_assignments` then reads (and words, if it is wrong)."""
+    from fractions import Fraction
+
+    known = set(leaves)
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name, text = name.strip(), text.strip(" ")
+        if not sep or name not in known or not PLAIN_NUMBER.fullmatch(text):
+            return None
+        exact = Fraction(text)
+        out[name] = exact.numerator / exact.denominator
+    return out
+
+
+def learning_rate(lr: float | None, network: Network | PlainNetwork) -> float:
     """``--lr`` if given (it must be positive), else the network's own rate, else 0.01."""
     return rate(lr, None if network.learning_rate is None else float(network.learning_rate))
 
@@ -89,6 +111,30 @@ def load(network: str, sets: Iterable[str] = ()) -> Network:
     net = load_network(network)
     overrides = parse_assignments(sets, net)
     return net.with_values(overrides) if overrides else net
+
+
+def network_for_step(name_or_path: str, sets: Iterable[str] = (), *, view: bool = True) -> PlainNetwork:
+    """The network `backprop step` runs, with ``--set`` applied: from the cache when this file ran
+    before (no parsing, no SymPy), else loaded, compiled and kept there for the next run.
+
+    ``view``: also what the report shows (a drawn step), not only the numbers (``--json``).
+    """
+    from backprop_cli.network import cache, plain
+
+    data = cache.file_bytes(name_or_path) if cache.enabled() else None
+    entry = cache.lookup(data) if data is not None else None
+    if entry is not None and (entry.view is not None or not view):
+        overrides = plain_assignments(sets, entry.leaves)
+        if overrides is not None:
+            return cache.network(entry, name_or_path, lambda: load(name_or_path)).with_values(overrides)
+    base = load(name_or_path)
+    overrides = parse_assignments(sets, base)
+    net = base.with_values(overrides) if overrides else base
+    engine = Engine(net)
+    out = plain.of_network(net, engine.compiled, engine.floats(), view=view)
+    if data is not None:
+        cache.store(data, out, as_floats(base.leaves()))  # the file's own values, whatever --set said
+    return out
 
 
 # -- `backprop step` ---------------------------------------------------------------------------
@@ -130,8 +176,8 @@ class _Rows:
         (self.head if len(self.head) < self.keep else self.tail).append(entry)
 
 
-def step(network: str | Network, lr: float | None = None, steps: int = 1, sets: Iterable[str] = ()
-         ) -> tuple[Network, StepRun]:
+def step(network: str | Network | PlainNetwork, lr: float | None = None, steps: int = 1, sets: Iterable[str] = ()
+         ) -> tuple[Network | PlainNetwork, StepRun]:
     """Run ``steps`` gradient-descent steps; raises on divergence (with the step number)."""
     check_steps(steps)
     net = load(network, sets) if isinstance(network, str) else network
@@ -198,41 +244,17 @@ class _FirstStep:
             self.first = (grads, params)
 
 
-def json_from_cache(out: IO[str], network: str, lr: float | None = None, steps: int = 1, *,
-                    history: bool = False) -> bool:
-    """Write the `--json` document from the cache if this file's compiled network is there (else False)."""
-    from backprop_cli.network import cache
-
-    check_steps(steps)
-    data = cache.file_bytes(network) if cache.enabled() else None
-    entry = cache.lookup(data) if data is not None else None
-    if entry is None:
-        return False
-    compiled = cache.compiled(entry, lambda: load(network))
-    engine = Engine.precompiled(compiled, dict(zip(entry.leaves, entry.values)))
-    _write(out, engine, entry.name, rate(lr, entry.learning_rate), steps, history, None)
-    return True
-
-
-def write_json(out: IO[str], network: Network, lr: float | None = None, steps: int = 1, *,
-               history: bool = False, extra: Mapping[str, Any] | None = None, cache_as: str | None = None) -> None:
+def write_json(out: IO[str], network: Network | PlainNetwork, lr: float | None = None, steps: int = 1, *,
+               history: bool = False, extra: Mapping[str, Any] | None = None) -> None:
     """The `--json` document, full-precision floats; with ``history``, every step as arrays.
 
     ``history`` is ``{"step": [...], "loss": [...], "gradients": {name: [...]}, "parameters":
     {name: [...]}}``: the loss before each step, its gradients, the parameters after it. Nothing is
-    written unless the run succeeds (a divergence raises first: no half document). ``cache_as``: the
-    network's name or path, to keep its compiled form for the next run (see :mod:`.cache`).
+    written unless the run succeeds (a divergence raises first: no half document).
     """
     check_steps(steps)
     engine = Engine(network)
     _write(out, engine, network.name, learning_rate(lr, network), steps, history, extra)
-    if cache_as is not None:
-        from backprop_cli.network import cache
-
-        data = cache.file_bytes(cache_as) if cache.enabled() else None
-        if data is not None:
-            own = None if network.learning_rate is None else float(network.learning_rate)
-            cache.store(data, engine.compiled, engine.floats(), network.name, own)
 
 
 def _write(out: IO[str], engine: Engine, name: str, rate_: float, steps: int, history: bool,

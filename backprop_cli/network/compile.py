@@ -1,14 +1,15 @@
 """One generated Python function per network: forward, backward and update over the topological order.
 
-The local derivatives come from the graph (derived once by SymPy); here they are printed once, by a
-subclass of SymPy's own Python printer, into the source of a small module, which is compiled once.
+The local derivatives come from the graph (derived once by SymPy); here they are printed once, by
+the restricted printer of :mod:`.float_printer`, into the source of a small module, which is
+compiled once (:func:`runtime.namespace`).
 A thousand steps then run inside one Python function whose parameters are local variables: no
 dictionaries, no per-node calls. Common subexpressions of a node's formula and its local
 derivatives are computed once (``sympy.cse``).
 
 Why compiling it is safe: no text from the network file reaches the source. Every name is replaced
 by a generated identifier (``v0``, ``g3``…), looked up in the checked graph; numbers are printed from
-SymPy numbers; the only callables are the fixed functions of :data:`FUNCTIONS`; any other symbol or
+SymPy numbers; the only callables are the fixed functions of :data:`runtime.FUNCTIONS`; any other symbol or
 function makes the printer refuse (:class:`CompileError`). The generated functions see only those
 functions (``__builtins__`` is empty).
 
@@ -19,161 +20,18 @@ budget of a hand-written NumPy loop (``scripts/bench.py``); NumPy stays a benchm
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 import sympy
-from sympy.printing.pycode import PythonCodePrinter
 
 from backprop_cli.errors import FileFormatError
 from backprop_cli.expressions import symbol
-from backprop_cli.mathfunctions import NUMERIC_FUNCTIONS, _num_pow
+from backprop_cli.network.float_printer import Printer, float_text, printed
 from backprop_cli.network.graph import LOSS, Network
+from backprop_cli.network.runtime import DIVERGED, DONE, RAISED, REACHED, Compiled, CompileError, namespace
 
 #: Terms per statement in a long sum: Python's compiler recurses on ``a + b + c + …``.
 CHUNK = 64
-#: The errors a float step may raise (1/0, a float power that overflows, math domain errors).
-ERRORS = (ArithmeticError, ValueError)
-
-
-def _sign(z: float) -> float:
-    return 1.0 if z > 0 else (-1.0 if z < 0 else (0.0 if z == 0 else math.nan))
-
-
-#: Every callable the generated code can reach, by the name it uses.
-FUNCTIONS: dict[str, Callable[..., float]] = {
-    "_sigmoid": NUMERIC_FUNCTIONS["sigmoid"],
-    "_relu": NUMERIC_FUNCTIONS["relu"],
-    "_step": NUMERIC_FUNCTIONS["step"],
-    "_exp": NUMERIC_FUNCTIONS["exp"],
-    "_log": NUMERIC_FUNCTIONS["log"],
-    "_sqrt": NUMERIC_FUNCTIONS["sqrt"],
-    "_tanh": NUMERIC_FUNCTIONS["tanh"],
-    "_pow": _num_pow,
-    "_abs": abs,
-    "_sign": _sign,
-    "_float": float,
-    "_ERRORS": ERRORS,  # type: ignore[dict-item]
-    "_nan": math.nan,  # type: ignore[dict-item]
-    "_inf": math.inf,  # type: ignore[dict-item]
-}
-
-
-class CompileError(Exception):
-    """The graph holds something the printer does not know: a bug, or a network too large to compile."""
-
-
-class _Printer(PythonCodePrinter):
-    """SymPy's Python printer, restricted to the graph's names and the functions above."""
-
-    def __init__(self, names: dict[str, str]):
-        super().__init__({"order": "none", "fully_qualified_modules": False, "strict": True})
-        self.names = names
-        # used through ``text`` (not ``doprint``, whose assignment handling imports sympy.codegen)
-        self._not_supported: set = set()
-        self._number_symbols: set = set()
-
-    def text(self, expr) -> str:
-        return self._print(expr)
-
-    def _print_Symbol(self, expr):
-        try:
-            return self.names[expr.name]
-        except KeyError:
-            raise CompileError(f"unknown name {expr.name!r}") from None
-
-    def _call(self, name: str, expr) -> str:
-        return f"{name}({', '.join(self._print(a) for a in expr.args)})"
-
-    def _print_Function(self, expr):
-        name = type(expr).__name__
-        if name in ("sigmoid", "relu", "step"):
-            return self._call(f"_{name}", expr)
-        raise CompileError(f"no float version of the function {name}")
-
-    def _print_tanh(self, expr):
-        return self._call("_tanh", expr)
-
-    def _print_exp(self, expr):
-        return self._call("_exp", expr)
-
-    def _print_log(self, expr):
-        if len(expr.args) != 1:
-            raise CompileError("log with a base")
-        return self._call("_log", expr)
-
-    def _print_Abs(self, expr):
-        return self._call("_abs", expr)
-
-    def _print_sign(self, expr):
-        return self._call("_sign", expr)
-
-    def _print_Pow(self, expr, rational=False):
-        base, exp = expr.base, expr.exp
-        if exp.is_Integer and 2 <= int(exp) <= 4:
-            if base.is_Symbol:
-                return "(" + "*".join([self._print(base)] * int(exp)) + ")"
-            return f"({self._print(base)})**{int(exp)}"
-        if exp.is_Integer and -4 <= int(exp) <= -1:
-            inner = self._print(sympy.Pow(base, -exp, evaluate=False)) if exp != -1 else self._print(base)
-            return f"(1/({inner}))"
-        if exp == sympy.S.Half:
-            return f"_sqrt({self._print(base)})"
-        return f"_pow({self._print(base)}, {self._print(exp)})"
-
-    def _print_Integer(self, expr):
-        return str(int(expr))
-
-    def _print_Rational(self, expr):
-        return f"({int(expr.p)}/{int(expr.q)})"  # folded to one float by Python's compiler
-
-    _print_Half = _print_Rational
-
-    def _print_Float(self, expr):
-        return repr(float(expr))
-
-    def _print_NumberSymbol(self, expr):
-        return repr(float(expr))
-
-    _print_Pi = _print_NumberSymbol
-    _print_Exp1 = _print_NumberSymbol
-
-    def _print_not_supported(self, expr):
-        raise CompileError(f"cannot compile {type(expr).__name__}")
-
-
-@dataclass
-class Compiled:
-    """The generated functions of one network and the order of their arguments and results."""
-
-    leaves: tuple[str, ...]  # the arguments, in order
-    nodes: tuple[str, ...]  # the forward pass's results, in order (the loss last)
-    parameters: tuple[str, ...]
-    locals: tuple[tuple[str, str], ...]  # (node, dep) in the order ``explain`` returns them
-    source: str
-    forward: Callable[[Sequence[float]], tuple[float, ...]]
-    descend: Callable[..., tuple[int, int, tuple[float, ...]]]
-    network: Network | None = field(repr=False)
-    loader: Callable[[], Network] | None = field(default=None, repr=False)  # when network is None
-    _explain: Callable | None = field(default=None, repr=False)
-
-    def explain(self, values: Sequence[float]) -> tuple[tuple[float, ...], tuple[float, ...]]:
-        """(every local derivative's value, ∂L/∂name for every leaf and node), from all values."""
-        if self._explain is None:  # generated on first use: only the views that show a step need it
-            if self.network is None:
-                assert self.loader is not None
-                self.network = self.loader()
-                self.locals = tuple((n.name, loc.dep) for n in reversed(self.network.nodes) for loc in n.locals)
-            try:
-                self._explain = namespace(_explain_source(self.network, self.leaves + self.nodes))["explain"]
-            except CompileError as exc:
-                raise FileFormatError(self.network.source, str(exc)) from None
-        return self._explain(values)
-
-
-# Status codes returned by the generated ``descend``.
-DONE, DIVERGED, REACHED, RAISED = 0, 1, 2, 3
 
 
 def compile_engine(network: Network) -> Compiled:
@@ -190,7 +48,7 @@ def _compile_engine(network: Network) -> Compiled:
     params = tuple(network.parameters)
     index = {name: i for i, name in enumerate(leaves + nodes)}
     v = {name: f"v{i}" for name, i in index.items()}
-    printer = _Printer(v)
+    printer = Printer(v)
     forward_steps = [_forward_lines(node, printer, v) for node in network.nodes]
     backward, gradient = _backward_lines(network, printer, v)
     lines = ["def forward(leaves):", f"    {_unpack(v, leaves)} = leaves"]
@@ -254,31 +112,15 @@ def _sum_lines(target: str, terms: Sequence[str]) -> list[str]:
     return out
 
 
-def _print(printer: _Printer, expr: sympy.Expr) -> str:
-    """The printer's text; the shapes a layered network is made of (w·h, a sum of them) directly,
-    with the same name lookup (SymPy's printer costs tens of microseconds per term)."""
-    if expr.is_Symbol:
-        return printer._print_Symbol(expr)
-    if expr.is_Mul and len(expr.args) == 2 and expr.args[0].is_Symbol and expr.args[1].is_Symbol:
-        return f"{printer._print_Symbol(expr.args[0])}*{printer._print_Symbol(expr.args[1])}"
-    if expr.is_Add and all(_simple(t) for t in expr.args):
-        return " + ".join(_print(printer, t) for t in expr.args)
-    return printer.text(expr)
-
-
-def _simple(term: sympy.Expr) -> bool:
-    return term.is_Symbol or (term.is_Mul and len(term.args) == 2 and all(a.is_Symbol for a in term.args))
-
-
-def _expr_lines(target: str, expr: sympy.Expr, printer: _Printer) -> list[str]:
+def _expr_lines(target: str, expr: sympy.Expr, printer: Printer) -> list[str]:
     """``target = expr``; a long sum is split so that Python's compiler does not recurse deeply."""
     if expr.is_Add and len(expr.args) > CHUNK:
-        return _sum_lines(target, [f"({_print(printer, t)})" for t in expr.args])
-    text = _print(printer, expr)
+        return _sum_lines(target, [f"({printed(printer, t)})" for t in expr.args])
+    text = printed(printer, expr)
     return [f"{target} = {text}" if expr.free_symbols else f"{target} = _float({text})"]
 
 
-def _forward_lines(node, printer: _Printer, v: dict[str, str]) -> tuple[list[str], list[str], str]:
+def _forward_lines(node, printer: Printer, v: dict[str, str]) -> tuple[list[str], list[str], str]:
     """(temporaries shared with the node's local derivatives, the lines computing its value, name)."""
     return [], _expr_lines(v[node.name], node.expr, printer), node.name
 
@@ -296,7 +138,7 @@ def _shares(exprs: Sequence[sympy.Expr]) -> bool:
     return False
 
 
-def _backward_lines(network: Network, printer: _Printer, v: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+def _backward_lines(network: Network, printer: Printer, v: dict[str, str]) -> tuple[list[str], dict[str, str]]:
     """Lines computing ∂L/∂name for every name on a path from a parameter to the loss.
 
     Each name's adjoint is one sum over its consumers (later nodes first, as the chain rule is
@@ -331,8 +173,8 @@ def _backward_lines(network: Network, printer: _Printer, v: dict[str, str]) -> t
                                        order="none")
             for sym, value in temps:
                 printer.names[sym.name] = sym.name
-                lines.append(f"{sym.name} = {_print(printer, value)}")
-            replacements = {e: f"({_print(printer, r)})" for e, r in zip(compound, reduced)}
+                lines.append(f"{sym.name} = {printed(printer, value)}")
+            replacements = {e: f"({printed(printer, r)})" for e, r in zip(compound, reduced)}
         for loc in used:
             terms[loc.dep].append(_term(g[node.name], loc.shown, printer, replacements))
             reads[loc.dep] |= loc.shown.free_symbols
@@ -356,14 +198,14 @@ def _factor(text: str) -> str:
     return text if text.isidentifier() or text == "0.0" else f"({text})"
 
 
-def _term(upstream: str, local: sympy.Expr, printer: _Printer, replacements: dict) -> str:
+def _term(upstream: str, local: sympy.Expr, printer: Printer, replacements: dict) -> str:
     """``upstream · local`` without multiplying by 1."""
     if local in replacements:
         text = replacements[local]
     elif local.is_Atom:
-        text = _print(printer, local)
+        text = printed(printer, local)
     else:
-        text = f"({_print(printer, local)})"
+        text = f"({printed(printer, local)})"
     if upstream == "1.0":
         return text
     if local == 1:
@@ -373,10 +215,10 @@ def _term(upstream: str, local: sympy.Expr, printer: _Printer, replacements: dic
     return f"{upstream}*{text}"
 
 
-def _explain_source(network: Network, names: Sequence[str]) -> str:
+def explain_source(network: Network, names: Sequence[str]) -> str:
     """``explain(values)``: every local derivative and every adjoint, a node's locals NaN if they raise."""
     v = {name: f"v{i}" for i, name in enumerate(names)}
-    printer = _Printer(v)
+    printer = Printer(v)
     gs = {name: f"g{i}" for i, name in enumerate(names)}
     lines = ["def explain(values):", f"    {_unpack(v, names)} = values"]
     lines += [f"    {gs[n]} = 0.0" for n in names]
@@ -388,7 +230,7 @@ def _explain_source(network: Network, names: Sequence[str]) -> str:
             continue
         ls = [f"l{k + j}" for j in range(len(node.locals))]
         lines.append("    try:")
-        lines += [f"        {name} = {_float_text(printer, loc.shown)}" for name, loc in zip(ls, node.locals)]
+        lines += [f"        {name} = {float_text(printer, loc.shown)}" for name, loc in zip(ls, node.locals)]
         lines += ["    except _ERRORS:", f"        {' = '.join(ls)} = _nan"]
         for name, loc in zip(ls, node.locals):
             lines.append(f"    {gs[loc.dep]} = {gs[loc.dep]} + {gs[node.name]}*{name}")
@@ -396,19 +238,3 @@ def _explain_source(network: Network, names: Sequence[str]) -> str:
         k += len(ls)
     lines.append(f"    return ({''.join(x + ', ' for x in out)}), ({''.join(gs[n] + ', ' for n in names)})")
     return "\n".join(lines) + "\n"
-
-
-def _float_text(printer: _Printer, expr: sympy.Expr) -> str:
-    text = _print(printer, expr)
-    return text if expr.free_symbols else f"_float({text})"
-
-
-def namespace(source: str) -> dict:
-    """Compile generated source; its functions see only :data:`FUNCTIONS` (no builtins)."""
-    try:
-        code = compile(source, "<backprop network>", "exec")
-    except (RecursionError, MemoryError, SyntaxError) as exc:
-        raise CompileError(f"the network is too large to compile ({type(exc).__name__})") from None
-    namespace: dict = {"__builtins__": {}, **FUNCTIONS}
-    exec(code, namespace)  # noqa: S102 - generated above from the checked graph, see the module docstring
-    return namespace

@@ -19,21 +19,18 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
-import sympy
+from backprop_cli.network.graph import LOSS
+from backprop_cli.network.plain import PlainLocal, PlainNetwork, PlainNode
+from backprop_cli.network.runtime import DIVERGED, DONE, RAISED, REACHED, Compiled
 
-from backprop_cli.network.compile import (
-    DIVERGED,
-    DONE,
-    RAISED,
-    REACHED,
-    Compiled,
-    compile_engine,
-)
-from backprop_cli.network.graph import LOSS, Network
+if TYPE_CHECKING:  # SymPy is imported where exact numbers are used: a cached network runs without it
+    import sympy
 
-Value = Union[float, sympy.Expr]  # noqa: UP007 - mypy reads Union with an untyped class
+    from backprop_cli.network.graph import Local, Network, Node
+
+Value = Union[float, "sympy.Expr"]
 
 #: More paths than this and a gradient's explanation is shown per consumer instead.
 MAX_PATHS = 24
@@ -45,7 +42,7 @@ class Factor:
 
     node: str
     dep: str
-    formula: sympy.Expr
+    formula: sympy.Expr | str  # str: already written out (a network read back from the cache)
     value: Value
 
 
@@ -142,7 +139,12 @@ class Run:
 OnStep = Callable[[float, tuple[float, ...], tuple[float, ...]], Any]
 
 
-def _as_floats(leaves: Mapping[str, Value]) -> dict[str, float]:
+def as_floats(leaves: Mapping[str, Value]) -> dict[str, float]:
+    """Leaf values as floats: an exact value rounded once (the same float on every route)."""
+    if all(isinstance(v, float | int) for v in leaves.values()):
+        return {k: float(v) for k, v in leaves.items()}
+    import sympy
+
     # p/q is correctly rounded, as float(Rational) is, and ten times faster (thousands of weights)
     return {k: v.p / v.q if isinstance(v, sympy.Rational) else float(v) for k, v in leaves.items()}
 
@@ -158,35 +160,44 @@ def _stop_when_not_finite(loss: float, grads: tuple[float, ...], params: tuple[f
 
 
 class Engine:
-    """A network with its generated float functions (compiled on first use) and the exact route."""
+    """A network with its generated float functions (compiled on first use) and the exact route.
 
-    def __init__(self, network: Network):
+    The network is a :class:`graph.Network` or its plain form (:class:`plain.PlainNetwork`, which
+    `backprop step` draws from and the cache keeps): the float route and the chains work on both;
+    the exact route needs the graph.
+    """
+
+    def __init__(self, network: Network | PlainNetwork):
         self.network = network
         self._compiled: Compiled | None = None
         self._dependents: dict[str, frozenset[str]] = {}
         self._floats: dict[str, float] | None = None
 
-    @classmethod
-    def precompiled(cls, compiled: Compiled, leaves: Mapping[str, float], network: Network | None = None) -> Engine:
-        """An engine for functions compiled earlier (the cache): descend and forward, no SymPy network."""
-        engine = cls(network)  # type: ignore[arg-type]
-        engine._compiled = compiled
-        engine._floats = dict(leaves)
-        return engine
-
     @property
     def compiled(self) -> Compiled:
         if self._compiled is None:
-            self._compiled = compile_engine(self.network)
+            # a network read back from the cache (plain.PlainNetwork) brings its compiled functions
+            if isinstance(self.network, PlainNetwork):
+                self._compiled = self.network.compiled
+            else:
+                from backprop_cli.network.compile import compile_engine
+
+                self._compiled = compile_engine(self.network)
         return self._compiled
+
+    def _graph(self) -> Network:
+        """The SymPy graph, for the exact route (a network read back from the cache has none)."""
+        if isinstance(self.network, PlainNetwork):
+            raise ValueError("the exact route needs the network's graph, not its plain form")
+        return self.network
 
     def floats(self, leaves: Mapping[str, Value] | None = None) -> dict[str, float]:
         """Leaf values as floats (the network's own when ``leaves`` is None, converted once)."""
         if leaves is None:
             if self._floats is None:
-                self._floats = _as_floats(self.network.leaves())
+                self._floats = as_floats(self.network.leaves())
             return dict(self._floats)
-        return _as_floats(leaves)
+        return as_floats(leaves)
 
     # -- numeric (float) ---------------------------------------------------------------------
     def forward(self, leaves: Mapping[str, float]) -> dict[str, float]:
@@ -212,17 +223,19 @@ class Engine:
         from backprop_cli.expressions import symbol
 
         values = dict(leaves)
-        for node in self.network.nodes:
+        for node in self._graph().nodes:
             values[node.name] = node.expr.xreplace({symbol(d): values[d] for d in node.deps})
         return values
 
     def backward_exact(self, values):
+        import sympy
+
         from backprop_cli.expressions import symbol
 
         local_values = {}
         adjoint = dict.fromkeys(values, sympy.Integer(0))
         adjoint[LOSS] = sympy.Integer(1)
-        for node in reversed(self.network.nodes):
+        for node in reversed(self._graph().nodes):
             subs = {symbol(d): values[d] for d in node.deps}
             subs[symbol(node.name)] = values[node.name]
             for loc in node.locals:
@@ -263,7 +276,7 @@ class Engine:
         Walked with an explicit stack (a chain of 5,000 nodes is 5,000 factors deep), in the same
         order as a recursive walk: a node's local derivatives in the order the node lists them.
         """
-        by_node = {n.name: n for n in self.network.nodes}
+        by_node: dict[str, Node | PlainNode] = {n.name: n for n in self.network.nodes}
         reach = self._depends_on(parameter)
         paths: list[Path] = []
         complete = True
@@ -288,7 +301,8 @@ class Engine:
             node = by_node.get(name)
             if node is None:
                 continue
-            for loc in reversed(node.locals):
+            locals_: Sequence[Local | PlainLocal] = node.locals
+            for loc in reversed(locals_):
                 if loc.dep in reach:
                     factor = Factor(name, loc.dep, loc.shown, local_values[(name, loc.dep)])
                     stack.append((loc.dep, (factor, trail)))

@@ -11,13 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from types import MappingProxyType
-
-import sympy
+from typing import TYPE_CHECKING
 
 from backprop_cli.errors import ExpressionError, FileFormatError
-from backprop_cli.expressions import parse, parse_number, symbol
+
+if TYPE_CHECKING:  # imported where a graph is built: LOSS and these types are read without SymPy
+    import sympy
 
 LOSS = "loss"
+#: What a name in a network file looks like (model.py checks it; the cache checks what it reads back).
+NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
 LEAF_KINDS = ("inputs", "targets", "constants", "parameters")
 
 
@@ -91,11 +94,15 @@ class Network:
 
 #: A plain decimal number ("0.25", "-3", "1e-05"): read without the formula parser (a layered
 #: network has thousands), to the same exact Rational the parser gives.
-_PLAIN = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{1,2})?")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{1,2})?")
 
 
 def _value(text: str, source: str, lines, loc) -> sympy.Rational:
-    if _PLAIN.fullmatch(text):
+    import sympy
+
+    from backprop_cli.expressions import parse_number
+
+    if PLAIN_NUMBER.fullmatch(text):
         exact = Fraction(text)
         return sympy.Rational(exact.numerator, exact.denominator)
     try:
@@ -109,6 +116,8 @@ def _value(text: str, source: str, lines, loc) -> sympy.Rational:
 
 def compile_network(spec, lines, source: str) -> Network:
     """Turn a validated :class:`NetworkFile` into a graph with derived local derivatives."""
+    from backprop_cli.expressions import parse, symbol
+
     leaves: dict[str, dict[str, sympy.Expr]] = {}
     for kind in LEAF_KINDS:
         leaves[kind] = {name: _value(text, source, lines, (kind, name)) for name, text in getattr(spec, kind).items()}
@@ -174,6 +183,10 @@ def _reaches_loss(nodes: list[Node], parameters) -> bool:
 
 
 def _node(name: str, text: str, expr: sympy.Expr, deps: tuple[str, ...], known) -> Node:
+    import sympy
+
+    from backprop_cli.expressions import symbol
+
     own = symbol(name)
     # A sum's terms grouped by the names they contain, once: a neuron's weighted sum has a term
     # per input, and looking through every term for every input made loading a 2-32-32-1
@@ -209,6 +222,8 @@ def _derivative(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
     general machinery, whose assumption queries cost milliseconds per call. The results are the
     expressions ``sympy.diff`` returns (tests/test_compile.py compares them).
     """
+    import sympy
+
     if expr == var:
         return sympy.S.One
     if expr.is_Add:

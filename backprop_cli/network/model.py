@@ -7,7 +7,6 @@ Every problem is reported as ``file:line: field: problem`` through one :class:`F
 from __future__ import annotations
 
 import keyword
-import re
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,10 +14,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from backprop_cli.errors import FileFormatError, UsageError
+from backprop_cli.network.graph import NAME_PATTERN
 
 MAX_FORMULA_LENGTH = 5000
 MAX_NAMES = 5000
-NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
 #: Names a network may not use: the functions, the constants, and the loss itself.
 RESERVED = {"sigmoid", "tanh", "relu", "exp", "log", "ln", "sqrt", "step", "e", "pi", "loss", "L"}
 SCHEMA_VERSION = 1

@@ -10,18 +10,19 @@ from rich.text import Text
 from backprop_cli import notation as nt
 from backprop_cli.network.engine import Chain, Pass, StepDetail
 from backprop_cli.network.graph import LOSS, Network, Node
+from backprop_cli.network.plain import PlainNetwork, PlainNode
 
 MAX_HISTORY_ROWS = 20
 MAX_FORWARD_ROWS = 40
 
 
-def forward_table(network: Network, p: Pass, digits: int, title: str = "Forward pass") -> Table:
+def forward_table(network: Network | PlainNetwork, p: Pass, digits: int, title: str = "Forward pass") -> Table:
     table = Table(title=title, title_style="title", box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("node", style="param", no_wrap=True)
     table.add_column("formula", style="formula", overflow="fold")
     table.add_column("with numbers", overflow="fold")
     table.add_column("value", style="value", justify="right", overflow="fold")
-    nodes: list[Node | None] = list(network.nodes)
+    nodes: list[Node | PlainNode | None] = list(network.nodes)
     hidden = len(nodes) - MAX_FORWARD_ROWS
     if hidden > 0:  # a long chain: its ends (a terminal cannot show thousands of rows usefully)
         half = MAX_FORWARD_ROWS // 2
@@ -48,7 +49,8 @@ def chain_text(chain: Chain, digits: int) -> Text:
         if i:
             out.append("\n")
         symbols = " · ".join(nt.partial(f.node, f.dep) for f in path.factors)
-        forms = " · ".join(_wrap(nt.formula(f.formula)) for f in path.factors)
+        forms = " · ".join(_wrap(f.formula if isinstance(f.formula, str) else nt.formula(f.formula))
+                           for f in path.factors)
         nums = " · ".join(_wrap(nt.number(f.value, digits)) for f in path.factors)
         lead = head if i == 0 else " " * len(head)
         sign = "=" if len(chain.paths) == 1 else ("=" if i == 0 else "+")
@@ -160,7 +162,7 @@ def history_table(run, digits: int) -> Table:
     return table
 
 
-def run_view(network: Network, run, digits: int, checks=None) -> RenderableType:
+def run_view(network: Network | PlainNetwork, run, digits: int, checks=None) -> RenderableType:
     """``run``: a :class:`calculator.StepRun` (or an engine ``Run``): its first step in detail, then the rest."""
     d = run.detail
     parts: list[RenderableType] = [
