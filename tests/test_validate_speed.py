@@ -136,3 +136,17 @@ def test_a_step_is_found_where_steps_index_finds_it(lesson):
     for step in lesson.spec.steps:
         if isinstance(step, QuestionStep):
             assert lesson.step_index(step) == lesson.spec.steps.index(step)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_the_notes_see_what_the_generator_finds_however_the_diagnosis_was_built_before(lesson):
+    from backprop_cli.course import answers
+
+    fresh = course.load(lesson.source, lesson.seed)  # nothing worked out yet
+    numbers = [q for q in lesson.questions if q.step.ask == "number"]
+    for question in numbers:  # the learner's diagnosis first, with the listed mistakes
+        tracing.diagnosis(lesson, question, answers.listed_mistakes(lesson, question))
+    for question, again in zip(numbers, (q for q in fresh.questions if q.step.ask == "number")):
+        shared = tracing.generated(lesson, question)
+        assert shared == tracing.generated(fresh, again)
+        assert not any(c.tier in (0, 4) for c in shared.candidates)  # no listed mistake, no generic slip
