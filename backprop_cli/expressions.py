@@ -11,10 +11,12 @@ that ``9**9**9**9`` or 5000 characters are refused at once, with a message.
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import math
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -267,6 +269,11 @@ class _Converter:
 _OPERATOR_NAMES = {ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.BitXor: "^", ast.BitAnd: "&"}
 
 
+#: how many parse results are remembered (a lesson and its checks read a few hundred formulas)
+PARSE_MEMO_SIZE = 4096
+_parsed_memo: OrderedDict[tuple, Parsed] = OrderedDict()
+
+
 def parse(
     text: str,
     names: Collection[str] | Mapping[str, sympy.Symbol] = (),
@@ -281,7 +288,31 @@ def parse(
     w1·x1, an author's is refused (a typo ``new_ww`` must not pass as new_w·w), and a product of
     names needs ``*``; a number or a closing bracket may still stand before a factor (``3x``, ``2(x+1)``).
     Raises :class:`ExpressionError` with a one-line reason for anything else.
+
+    A result (immutable) is remembered, keyed by everything it depends on: the text, the names
+    (with their symbols, when given), ``max_length`` and ``strict``; the memo is bounded
+    (least recently used out). Errors are not remembered.
     """
+    if not isinstance(text, str):
+        raise ExpressionError("a formula must be text")
+    if isinstance(names, Mapping):
+        key: tuple = (text, True, frozenset(names.items()), max_length, strict)
+    else:
+        key = (text, False, frozenset(names), max_length, strict)
+    found = _parsed_memo.get(key)
+    if found is not None:
+        _parsed_memo.move_to_end(key)
+        return found
+    found = _parse(text, names, max_length=max_length, strict=strict)
+    _parsed_memo[key] = found
+    if len(_parsed_memo) > PARSE_MEMO_SIZE:
+        _parsed_memo.popitem(last=False)
+    return found
+
+
+def _parse(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], *, max_length: int,
+           strict: bool) -> Parsed:
+    """:func:`parse` itself, without the memo."""
     if not isinstance(text, str):
         raise ExpressionError("a formula must be text")
     if len(text) > max_length:
@@ -295,7 +326,7 @@ def parse(
     if isinstance(names, Mapping):
         symbols = names
     else:
-        symbols = {n: sympy.Symbol(n, real=True) for n in names}
+        symbols = {n: symbol(n) for n in names}
     tokens = _tokenise(source, origin, original)
     pieces = _implicit_products(tokens, symbols, strict)
     literals = {p: t.text for p, t in zip(pieces_numbers(pieces), (t for t in tokens if t.kind == "number"))}
@@ -350,6 +381,8 @@ def parse_number(text: str) -> sympy.Expr:
     return parsed.expr
 
 
+@functools.lru_cache(maxsize=4096)
 def symbol(name: str) -> sympy.Symbol:
-    """The one way a name becomes a SymPy symbol, so that every module's ``w1`` is the same."""
+    """The one way a name becomes a SymPy symbol, so that every module's ``w1`` is the same
+    (remembered: a Symbol is immutable, and SymPy makes the same one for the same name anyway)."""
     return sympy.Symbol(name, real=True)

@@ -40,18 +40,28 @@ def float_value(expr: Any, point: Mapping[Any, float] | None = None) -> float | 
         return None
 
 
-def float_eval(node: Any, point: Mapping[Any, float]) -> float:
+def float_eval(node: Any, point: Mapping[Any, float], _seen: dict | None = None) -> float:
     """``node`` in floats; OverflowError as soon as any part is infinite (mpmath would have to
-    carry that huge number), ValueError as soon as one is undefined."""
-    value = _float_node(node, point)
+    carry that huge number), ValueError as soon as one is undefined.
+
+    A part met again (exact values of a network repeat whole subtrees: σ(z1) inside every later
+    node) is evaluated once per call (``_seen``: its value, for this ``point`` only)."""
+    seen: dict = {} if _seen is None else _seen
+    if node.args:
+        known = seen.get(node)
+        if known is not None:
+            return known
+    value = _float_node(node, point, seen)
     if math.isnan(value):
         raise ValueError("undefined")
     if math.isinf(value):
         raise OverflowError("too large")
+    if node.args:
+        seen[node] = value
     return value
 
 
-def _float_node(node: Any, point: Mapping[Any, float]) -> float:
+def _float_node(node: Any, point: Mapping[Any, float], seen: dict) -> float:
     if node.is_Symbol:
         if node in point:
             return point[node]
@@ -60,7 +70,7 @@ def _float_node(node: Any, point: Mapping[Any, float]) -> float:
         return int(node.p) / int(node.q)
     if node.is_Float or node.is_NumberSymbol:
         return float(node)
-    args = [float_eval(a, point) for a in node.args]
+    args = [float_eval(a, point, seen) for a in node.args]
     if node.is_Add:
         return math.fsum(args)
     if node.is_Mul:

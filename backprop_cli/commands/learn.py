@@ -241,20 +241,20 @@ def show(
 
 
 @lessons_app.command("validate")
-def validate(paths: list[str] = typer.Argument(None, help="Lesson files (default: every shipped lesson).")) -> int:
+def validate(
+    paths: list[str] = typer.Argument(None, help="Lesson files (default: every shipped lesson)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Check every file afresh (an unchanged file's "
+                                  "result is otherwise remembered from the last run)."),
+) -> int:
     """Check lesson files: schema, formulas, answer keys, listed mistakes, facts."""
     from pathlib import Path
 
-    from backprop_cli.course.lint import lint_course
+    from backprop_cli.course import lesson_files
+    from backprop_cli.course.validation import run
     from backprop_cli.errors import EXIT_USAGE
 
     files = [Path(p) for p in paths] if paths else None
-    notes: list[str] = []
-    built: list = []
-    problems = lint_course(files, notes, built)
-    from backprop_cli.course import lesson_files, vary
-
-    problems += vary.check(built)  # every answer key holds for fresh numbers too
+    notes, problems = run(files, cache=not no_cache)  # fresh numbers (vary) included
     found = [note for note in notes if note]
     for note in found:
         typer.echo(note)

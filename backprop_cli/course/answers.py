@@ -28,7 +28,7 @@ def listed_mistakes(lesson: Lesson, question: Question) -> list[checking.Mistake
 def listed_mistake(lesson: Lesson, question: Question, k: int) -> checking.Mistake:
     """The question's ``k``-th listed mistake, computed like an answer (a problem at its line if not)."""
     spec = question.step.mistakes[k]
-    step_index = lesson.spec.steps.index(question.step)
+    step_index = lesson.step_index(question.step)
     loc = ("steps", step_index, "mistakes", k, "answer")
     if question.step.ask == "choice":
         letter = spec.answer.strip().lower()
@@ -146,7 +146,7 @@ def shown(question: Question) -> str:
 
 def options(lesson: Lesson, question: Question) -> tuple[str, ...]:
     """A choice question's options, with ``{{formula}}`` computed."""
-    index = lesson.spec.steps.index(question.step)
+    index = lesson.step_index(question.step)
     return tuple(lesson.interpolate(o, ("steps", index, "options", k)) for k, o in enumerate(question.step.options or ()))
 
 

@@ -140,10 +140,46 @@ class Lesson:
 
     def value(self, expr: sympy.Expr, overrides: Mapping[str, sympy.Expr] | None = None) -> sympy.Expr:
         """Expand and substitute the network's values: a number when the formula is fully determined."""
+        if not overrides:
+            quick = self._value_at_once(expr)
+            if quick is not None:
+                return quick
+        return self._value_in_steps(expr, overrides)
+
+    def _value_in_steps(self, expr: sympy.Expr, overrides: Mapping[str, sympy.Expr] | None = None) -> sympy.Expr:
+        """:meth:`value` as defined: expand every defined name, then substitute the network's values."""
         expanded = self.expand(expr, overrides)
         if self.values:
-            expanded = expanded.xreplace({symbol(n): v for n, v in self.values.items()})
+            expanded = expanded.xreplace(self._value_table())
         return expanded
+
+    def _value_table(self) -> dict[sympy.Symbol, sympy.Expr]:
+        key = ("values", len(self.values))  # set once, with the network
+        if key not in self.cache:
+            self.cache[key] = {symbol(n): v for n, v in self.values.items()}
+        return self.cache[key]
+
+    def _value_at_once(self, expr: sympy.Expr) -> sympy.Expr | None:
+        """:meth:`value` in one substitution into the (small) formula: each name it uses is replaced
+        by its definition with the network's values already in (worked out once per name), so the
+        large exact values are never walked again. None where that is not the same as
+        :meth:`_value_in_steps`: a definition that still names a defined name."""
+        values = self._value_table()
+        memo = self.cache.setdefault(("valued", len(self.values)), {})  # a name is never redefined
+        table: dict[sympy.Symbol, sympy.Expr] = {}
+        for free in expr.free_symbols:
+            name = free.name
+            if name in self.definitions and free == symbol(name):
+                if name not in memo:
+                    valued = self.definitions[name].xreplace(values) if values else self.definitions[name]
+                    memo[name] = (valued, frozenset(s.name for s in valued.free_symbols))
+                valued, names = memo[name]
+                if any(n in self.definitions for n in names):
+                    return None
+                table[free] = valued
+            elif free in values:
+                table[free] = values[free]
+        return expr.xreplace(table) if table else expr
 
     def interpolate(self, text: str, loc: tuple) -> str:
         """Replace each ``{{formula}}`` by its value (or, if it is not a number, by the formula)."""
@@ -157,6 +193,14 @@ class Lesson:
             return self.cache[key]
 
         return INTERPOLATION.sub(one, text)
+
+    def step_index(self, step: Any) -> int:
+        """Where ``step`` (one of this lesson's steps) stands in the file: found by identity, once
+        per lesson (``steps.index`` compared whole pydantic models, step by step, at every call)."""
+        if "step_index" not in self.cache:
+            self.cache["step_index"] = {id(s): i for i, s in enumerate(self.spec.steps)}
+        found = self.cache["step_index"].get(id(step))
+        return found if found is not None else self.spec.steps.index(step)
 
     def problem(self, message: str, loc: tuple) -> FileFormatError:
         from backprop_cli.yamlfile import field_name

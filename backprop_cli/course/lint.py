@@ -85,7 +85,7 @@ def _note_generated(lesson, question, mistakes: list, notes: list[str]) -> None:
     from backprop_cli.course import tracing
 
     generated = tracing.generated(lesson, question)
-    index = lesson.spec.steps.index(question.step)
+    index = lesson.step_index(question.step)
     for k, mistake in mistakes:
         value = tracing._as_float(mistake.value)
         found = generated.finds(value) if value is not None else None
@@ -110,7 +110,7 @@ def _check_key(lesson, question, answers) -> bool:
     key = answers.typed(question)
     verdict = answers.check(lesson, question, key)
     if not verdict.correct:
-        index = lesson.spec.steps.index(question.step)
+        index = lesson.step_index(question.step)
         said = f": “{verdict.message}”" if verdict.message else ""
         raise lesson.problem(f"the answer key, typed as {key!r} by a learner, is not accepted by the checker{said}",
                              ("steps", index, "answer"))
@@ -119,7 +119,7 @@ def _check_key(lesson, question, answers) -> bool:
 
 def _check_mistake(lesson, question, k: int, mistake, answers) -> None:
     """A learner typing this listed mistake is shown its feedback; else say why not, in the author's terms."""
-    index = lesson.spec.steps.index(question.step)
+    index = lesson.step_index(question.step)
     text = answers.typed_value(question.step.ask, mistake.value)
     result = answers.check(lesson, question, text)
     mloc = ("steps", index, "mistakes", k, "answer")

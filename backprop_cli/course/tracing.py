@@ -199,15 +199,38 @@ def generated(lesson: Any, question: Any) -> dx.Diagnosis:
 def _build(lesson: Any, question: Any, listed: list, *, generic: bool = True) -> dx.Diagnosis:
     from backprop_cli.checking.mistakes import generic_mistakes
 
-    values = floats(lesson)
-    expected = _as_float(question.expected)
-    if expected is None:
+    traced = _traced(lesson, question)
+    if traced is None:
         return dx.Diagnosis()
+    expected, rule, generated_ = traced
     candidates: list[dx.Candidate] = []
     for m in listed:
         v = _as_float(m.value)
         if v is not None:
             candidates.append(dx.Candidate(m.name, v, m.feedback, dx.LISTED))
+    candidates += generated_
+    if generic:  # in floats: −x, 2x and x/2 are exact in binary, as they were through a 17-digit Float
+        for m in generic_mistakes(expected):
+            candidates.append(dx.Candidate(m.name, float(m.value) + 0.0, m.feedback, dx.GENERIC))
+    return dx.prepare(expected, candidates, rule)
+
+
+def _traced(lesson: Any, question: Any) -> tuple[float, dx.UpdateRule | None, list[dx.Candidate]] | None:
+    """(the answer as a float, the update rule, the candidates generated from the question's
+    structure), worked out once per question and shared by the learner's diagnosis and the
+    validator's notes; None when the answer has no float value."""
+    key = ("traced", question.id)
+    if key not in lesson.cache:
+        lesson.cache[key] = _trace(lesson, question)
+    return lesson.cache[key]
+
+
+def _trace(lesson: Any, question: Any) -> tuple[float, dx.UpdateRule | None, list[dx.Candidate]] | None:
+    values = floats(lesson)
+    expected = _as_float(question.expected)
+    if expected is None:
+        return None
+    candidates: list[dx.Candidate] = []
     rule = None
     update = update_of(lesson, question)
     if update is not None:
@@ -228,12 +251,7 @@ def _build(lesson: Any, question: Any, listed: list, *, generic: bool = True) ->
     previous = _previous(lesson, question)
     if previous is not None:
         candidates += dx.neighbour_candidates(previous, {})
-    if generic:
-        import sympy
-
-        for m in generic_mistakes(sympy.Float(expected, 17)):
-            candidates.append(dx.Candidate(m.name, float(m.value), m.feedback, dx.GENERIC))
-    return dx.prepare(expected, candidates, rule)
+    return expected, rule, candidates
 
 
 def _readable(lesson: Any, name: str) -> bool:
