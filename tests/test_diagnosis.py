@@ -4,6 +4,7 @@ quiz templates, and properties over random networks whose oracles are computed h
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 
@@ -423,3 +424,35 @@ steps:
     for qid, typed, mistake, words in cases:
         verdict = answers.check(lesson, question(lesson, qid), typed)
         assert verdict.mistake == mistake and words in verdict.message, (qid, typed, verdict)
+
+
+# The input a weight multiplies: ∂z1/∂w1 = x1. A learner who takes x2 instead is told so, except
+# where that number is also another slip's (with the source's numbers x2/x1 = 2 and w3 = 0.5, so
+# "x2 for x1" in ∂L/∂w1 equals "w3 missing"): then neither is claimed.
+
+def _input_slip(lesson, qid: str, used: str) -> float:
+    """The oracle: ∂L/∂z1 (worked by hand from the forward values) times the wrong input."""
+    v = {k: float(x) for k, x in lesson.network.leaves().items()}
+    def sig(z: float) -> float:
+        return 1 / (1 + math.exp(-z))
+
+    h1 = sig(v["w1"] * v["x1"] + v["w2"] * v["x2"])
+    y_hat = sig(v["w3"] * h1)
+    d_z1 = (y_hat - v["y"]) * y_hat * (1 - y_hat) * v["w3"] * h1 * (1 - h1)
+    return d_z1 * v[used]
+
+
+def test_the_other_input_is_not_claimed_where_it_coincides_with_a_missing_factor(lessons):
+    lesson = lessons["sigmoid-net"]
+    slip = _input_slip(lesson, "dL_dw1", "x2")
+    verdict = answers.check(lesson, question(lesson, "dL_dw1"), notation.plain(slip, 4))
+    assert verdict.status == "incorrect" and verdict.mistake is None, verdict  # "w3 missing" was claimed here
+
+
+@pytest.mark.parametrize(("qid", "used", "own"), [("dL_dw1", "x2", "x1"), ("dL_dw2", "x1", "x2")])
+def test_the_other_input_is_named_with_fresh_numbers(qid, used, own):
+    lesson = course.load(course.lesson_files()[5], seed=4)
+    slip = _input_slip(lesson, qid, used)
+    verdict = answers.check(lesson, question(lesson, qid), notation.plain(slip, 5))
+    assert (verdict.status, verdict.mistake) == ("incorrect", "other-input"), verdict
+    assert f"That uses {used}" in verdict.message and f"= {own}, the input" in verdict.message

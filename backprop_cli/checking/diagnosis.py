@@ -160,6 +160,14 @@ def power_swaps(label: str, base: str, base_value: float, power: int) -> tuple[S
     )
 
 
+def input_swaps(label: str, dep: str, own: str, others: Sequence[tuple[str, str, float]]) -> tuple[Swap, ...]:
+    """∂z/∂w = x, the input w multiplies: another weight's input used instead. ``others`` are
+    (that weight, its input, the input's value) of the same node."""
+    return tuple(Swap("other-input", value,
+                      f"That uses {inp}, the input {weight} multiplies: {label} = {own}, the input {dep} multiplies.")
+                 for weight, inp, value in others)
+
+
 def _power(base: str, n: int) -> str:
     return base if n == 1 else base + str(n).translate(str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
 

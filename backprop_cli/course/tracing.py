@@ -330,4 +330,10 @@ def _link(lesson: Any, node: str, dep: str) -> dx.Link:
             swaps = dx.tanh_swaps(label, out, values[node])
     if owner.expr.is_Pow and owner.expr.base == symbol(dep) and owner.expr.exp.is_Integer and dep in values:
         swaps = dx.power_swaps(label, notation.name(dep), values[dep], int(owner.expr.exp))
+    weights = lesson.network.parameters
+    if dep in weights and local.shown.is_Symbol and local.shown.name in values:  # ∂z1/∂w1 = x1: x2 taken instead
+        others = [(notation.name(o.dep), notation.name(o.shown.name), values[o.shown.name]) for o in owner.locals
+                  if o.dep != dep and o.dep in weights and o.shown.is_Symbol and o.shown != local.shown
+                  and o.shown.name in values]
+        swaps += dx.input_swaps(label, notation.name(dep), notation.name(local.shown.name), others)
     return dx.Link(label, values.get(f"d_{node}_d_{dep}", math.nan), formula, swaps, flipped)
