@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import sympy
 
-from backprop_cli.network.engine import Chain, Engine
+from backprop_cli.network.engine import Engine
 from backprop_cli.network.graph import LOSS, Network
+from backprop_cli.network.results import Chain
 
 #: Leaf kinds as a learner reads them (the network file's sections are plural).
 KIND_NAMES = {"inputs": "input", "targets": "target", "constants": "constant", "parameters": "parameter"}

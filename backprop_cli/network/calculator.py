@@ -15,9 +15,10 @@ from functools import cached_property
 from typing import IO, TYPE_CHECKING, Any
 
 from backprop_cli.errors import DivergenceError, ExpressionError, UsageError
-from backprop_cli.network.engine import Engine, HistoryEntry, StepDetail, as_floats
+from backprop_cli.network.engine import Engine, as_floats
 from backprop_cli.network.graph import LOSS, PLAIN_NUMBER
 from backprop_cli.network.plain import PlainNetwork
+from backprop_cli.network.results import HistoryEntry, StepDetail
 
 if TYPE_CHECKING:
     from backprop_cli.network.graph import Network

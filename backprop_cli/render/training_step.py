@@ -8,9 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from backprop_cli import notation as nt
-from backprop_cli.network.engine import Chain, Pass, StepDetail
 from backprop_cli.network.graph import LOSS, Network, Node
 from backprop_cli.network.plain import PlainNetwork, PlainNode
+from backprop_cli.network.results import Chain, Pass, StepDetail
 
 MAX_HISTORY_ROWS = 20
 MAX_FORWARD_ROWS = 40
