@@ -15,16 +15,15 @@ checks every file afresh: that cold run is what the speed target is measured on.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import importlib.util
-import json
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from backprop_cli import cache_files
 from backprop_cli.errors import FileFormatError
 
 FORMAT = 1
@@ -113,12 +112,7 @@ def _remembered(path: Path) -> FileResult:
 
 
 def folder() -> Path:
-    home = os.environ.get("BACKPROP_HOME")
-    if home:
-        return Path(home) / "cache" / "lessons"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("backprop", appauthor=False)) / "lessons"
+    return cache_files.folder("lessons")
 
 
 @functools.lru_cache(maxsize=1)
@@ -180,7 +174,7 @@ def _dependencies(path: Path, data: bytes) -> list[list[str | None]] | None:
 
 def _lookup(key: str) -> FileResult | None:
     try:
-        raw = json.loads((folder() / f"{key}.json").read_text(encoding="utf-8"))
+        raw = cache_files.read("lessons", key)
         if raw["format"] != FORMAT:
             return None
         for link, target, digest in raw["dependencies"]:
@@ -213,12 +207,4 @@ def _store(key: str, result: FileResult, dependencies: list | None) -> None:
         "lesson": None if lesson is None else {"id": lesson.id, "source": lesson.source, "id_at": list(lesson.id_at),
                                                "requires": [list(r) for r in lesson.requires]},
     }
-    target = folder() / f"{key}.json"
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    cache_files.write("lessons", key, document)

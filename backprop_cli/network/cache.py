@@ -26,7 +26,6 @@ Set ``BACKPROP_NO_CACHE=1`` to turn the cache off.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -38,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backprop_cli import cache_files
 from backprop_cli.network.graph import LOSS, NAME_PATTERN
 from backprop_cli.network.plain import PlainLocal, PlainNetwork, PlainNode
 from backprop_cli.network.runtime import FUNCTIONS, Compiled, namespace
@@ -89,12 +89,7 @@ def enabled() -> bool:
 
 
 def folder() -> Path:
-    home = os.environ.get("BACKPROP_HOME")
-    if home:
-        return Path(home) / "cache" / "networks"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("backprop", appauthor=False)) / "networks"
+    return cache_files.folder("networks")
 
 
 def file_bytes(name_or_path: str) -> bytes | None:
@@ -129,7 +124,7 @@ def digest(document: dict) -> str:
 def lookup(data: bytes) -> Entry | None:
     """The entry for a file with these bytes, if there is one and it passes every check."""
     try:
-        raw = json.loads((folder() / f"{key(data)}.json").read_text(encoding="utf-8"))
+        raw = cache_files.read("networks", key(data))
         if not isinstance(raw, dict) or raw.get("digest") != digest(raw):
             return None
         leaves, nodes = _names(raw["leaves"]), _names(raw["nodes"], loss=True)
@@ -180,15 +175,7 @@ def store(data: bytes, network: PlainNetwork, values: dict[str, float]) -> None:
         "parameters": list(compiled.parameters), "learning_rate": network.learning_rate,
         "source": compiled.source, "view": view}
     document["digest"] = digest(document)
-    target = folder() / f"{key(data)}.json"
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(document), encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    cache_files.write("networks", key(data), document)
 
 
 def checked(source: str) -> bool:
