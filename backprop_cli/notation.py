@@ -206,7 +206,10 @@ def number(value, digits: int = 6) -> str:
                 return exact.replace("-", "−")
         from backprop_cli.mathfunctions import numeric
 
-        value = float(numeric(value))
+        precise = numeric(value)
+        value = float(precise)
+        if (value == 0 or math.isinf(value)) and precise.is_finite and not precise.is_zero:
+            return _beyond_floats(precise, digits)  # σ′(1000) ≈ 5×10⁻⁴³⁵ is not 0
     value = float(value)
     if math.isnan(value):
         return "NaN"
@@ -223,6 +226,16 @@ def number(value, digits: int = 6) -> str:
     elif "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace("-", "−")
+
+
+def _beyond_floats(value, digits: int) -> str:
+    """A SymPy Float too small or too large for a machine float, written as m×10ⁿ."""
+    import mpmath
+
+    mantissa, exponent = mpmath.nstr(value._to_mpmath(value._prec), digits, min_fixed=0, max_fixed=0).split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}".replace("-", "−")
 
 
 def _is_sympy(value) -> bool:

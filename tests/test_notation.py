@@ -75,3 +75,18 @@ def test_sigmoid_tail_keeps_its_digits():
 
     slope = sympy.diff(sigmoid(x), x).subs(x, 50)
     assert float(numeric(slope)) == pytest.approx(1.9287498479639178e-22, rel=1e-12)
+
+
+def test_exact_values_beyond_a_machine_float_keep_their_size():
+    """σ′(1000) ≈ 5.08×10⁻⁴³⁵ was shown as 0 (the float underflowed): a slope that is not zero."""
+    import mpmath
+
+    from backprop_cli.mathfunctions import sigmoid
+
+    x = sympy.Integer(1000)
+    tiny = mpmath.nstr(mpmath.exp(mpmath.mpf(-1000)), 6)  # the oracle: mpmath on e^-1000
+    assert tiny == "5.07596e-435"
+    assert number(sympy.exp(-1000)) == "5.07596×10⁻⁴³⁵"
+    assert number(sigmoid(x) * (1 - sigmoid(x))) == "5.07596×10⁻⁴³⁵"
+    assert number(-sympy.exp(1000), 3) == "−1.97×10⁴³⁴"
+    assert number(sympy.Integer(0)) == "0" and number(sympy.exp(-2), 3) == "0.135"
