@@ -1,0 +1,93 @@
+"""Pins found by mutation testing (scripts/mutation.py checking): what a learner is told.
+
+Typed answers are derived here from the lesson's own numbers, as a learner making the slip
+would compute them; the expected words are the feedback the slip must get.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from backprop_cli import course
+from backprop_cli.checking import check_expression
+from backprop_cli.course import answers
+
+x, w = sympy.Symbol("x", real=True), sympy.Symbol("w", real=True)
+
+
+@pytest.fixture(scope="module")
+def sigmoid_net():
+    return next(lesson for lesson in (course.load(f) for f in course.lesson_files()) if lesson.id == "sigmoid-net")
+
+
+def _check(lesson, qid, typed):
+    return answers.check(lesson, next(q for q in lesson.questions if q.id == qid), typed)
+
+
+@pytest.mark.parametrize(("qid", "upstream", "output", "then", "name"), [
+    ("dL_dw3", "dL_dyhat", "yhat_value", "h1_value", "ŷ"),  # ∂L/∂ŷ · (1 − ŷ) · h1
+    ("dL_dz1", "d_loss_d_h1", "h1_value", None, "h1"),  # ∂L/∂h1 · (1 − h1)
+])
+def test_one_minus_sigma_for_the_slope_of_a_sigmoid_is_named(sigmoid_net, qid, upstream, output, then, name):
+    d = {k: float(v) for k, v in sigmoid_net.definitions.items() if getattr(v, "is_number", False)}
+    slip = d[upstream] * (1 - d[output]) * (d[then] if then else 1.0)
+    verdict = _check(sigmoid_net, qid, f"{slip:.3g}")
+    assert (verdict.status, verdict.mistake) == ("incorrect", "one-minus-sigma"), verdict
+    assert f"only 1 − {name}" in verdict.message
+
+
+@pytest.mark.parametrize(("typed", "expected", "where", "shown"), [
+    ("2*x", 2 * x + 1, {"x": 1}, "at x = 1 yours gives 2 but the answer gives 3"),  # 1 apart everywhere
+    ("x^2", x, {"x": 2}, "at x = 2 yours gives 4 but the answer gives 2"),  # the same at x = 1
+    # the same at 1, 2 and −1: shown at 3 (3 + 2·1·4 = 11)
+    ("x + (x - 1)*(x - 2)*(x + 1)", x, {"x": 3}, "at x = 3 yours gives 11 but the answer gives 3"),
+    ("x*w", x * w + sympy.Rational(1, 2), {"w": 1, "x": 1}, "at w = 1, x = 1 yours gives 1 but the answer gives 1.5"),
+])
+def test_a_wrong_formula_is_shown_at_the_first_small_whole_point_where_it_differs(typed, expected, where, shown):
+    verdict = check_expression(typed, expected, {"x": x, "w": w})
+    assert verdict.status == "incorrect"
+    assert {getattr(s, "name", s): v for s, v in verdict.counterexample.items()} == where
+    assert shown in verdict.message, verdict.message
+
+
+
+def test_a_missing_factor_is_named_by_its_formula_only_when_that_says_more():
+    from backprop_cli.checking.diagnosis import Link, chain_candidates
+
+    links = [Link("∂L/∂ŷ", -0.5, "ŷ − y"), Link("∂ŷ/∂z", 0.25, "∂ŷ/∂z"), Link("∂z/∂w", 2.0)]
+    said = {c.value: c.feedback for c in chain_candidates(links) if c.name == "missing-factor"}
+    why = " The chain rule multiplies every local derivative along the path."
+    assert said == {0.25 * 2.0: f"Almost: the factor ∂L/∂ŷ = ŷ − y is missing.{why}",
+                    -0.5 * 2.0: f"Almost: the factor ∂ŷ/∂z is missing.{why}",
+                    -0.5 * 0.25: f"Almost: the factor ∂z/∂w is missing.{why}"}
+
+
+def test_a_questions_mistakes_and_a_verdict_cannot_be_changed_by_who_reads_them(sigmoid_net):
+    """A lesson's listed mistakes and their diagnosis are built once and read for every answer:
+    frozen, so no view (or a later answer) can change what the next learner is told."""
+    from dataclasses import FrozenInstanceError
+
+    from backprop_cli.checking import Candidate, Carried, Diagnosis, Mistake, UpdateRule
+    from backprop_cli.checking.diagnosis import Link, Swap
+    from backprop_cli.checking.formulas import Comparison
+
+    verdict = _check(sigmoid_net, "dL_dw3", "-0.0262")
+    records = [verdict, Mistake("sign", 1, "flipped"), Carried(1.0, ("q",)), Candidate("sign", 1.0, "flipped"),
+               UpdateRule(0.5, "w"), Diagnosis(), Swap("s", 1.0, "f"), Link("l", 1.0), Comparison(False)]
+    for record in records:
+        field = next(iter(vars(record)))
+        with pytest.raises(FrozenInstanceError):
+            setattr(record, field, None)
+
+
+def test_a_factor_missing_from_a_formula_is_not_told_about_the_chain_rule():
+    """In a plain product (2·x·w, not a chain of local derivatives) a dropped factor is just missing."""
+    from backprop_cli.checking.diagnosis import formula_candidates
+
+    candidates = formula_candidates(2 * x * w, {x: 2.0, w: 3.0}, str)
+    said = {(c.name, c.value): c.feedback for c in candidates if c.name in ("missing-factor", "factor-twice")}
+    assert said == {("missing-factor", 2 * 3.0): "Almost: the factor x is missing.",
+                    ("missing-factor", 2 * 2.0): "Almost: the factor w is missing.",
+                    ("factor-twice", 2 * 2.0 * 2.0 * 3.0): "The factor x is used twice: it enters the product once.",
+                    ("factor-twice", 2 * 2.0 * 3.0 * 3.0): "The factor w is used twice: it enters the product once."}

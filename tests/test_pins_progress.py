@@ -1,0 +1,137 @@
+"""Pins found by mutation testing (scripts/mutation.py progress): limits, merges and the class report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backprop_cli.progress import FILE_NAME, Store, sharing
+
+MB = 1024 * 1024
+
+
+def _sized(path: Path, size: int) -> Path:
+    """A file of ``size`` bytes (sparse: instant to make, NUL bytes, so not JSON)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+@pytest.mark.parametrize(("size", "too_large"), [(64 * MB, False), (64 * MB + 1, True)])
+def test_a_progress_file_over_64_mb_is_set_aside_as_too_large(tmp_path, size, too_large):
+    _sized(tmp_path / FILE_NAME, size)
+    progress, warnings = Store(tmp_path).load()
+    assert progress.lessons == {} and len(warnings) == 1  # either way unusable (NULs), and kept aside
+    assert ("is larger than 64 MB" in warnings[0]) == too_large, warnings[0]
+    assert not (tmp_path / FILE_NAME).exists()
+
+
+@pytest.mark.parametrize(("size", "too_large"), [(16 * MB, False), (16 * MB + 1, True)])
+def test_a_learner_record_over_16_mb_is_refused_as_too_large(tmp_path, size, too_large):
+    path = _sized(tmp_path / "record.json", size)
+    with pytest.raises(ValueError) as refused:
+        sharing.read(path)
+    assert (str(refused.value) == "is larger than 16 MB") == too_large, refused.value
+
+
+# --- the file's limits: a record at a limit is read, one past it is refused ----------------------
+
+def _models():
+    from backprop_cli.progress import (
+        Attempt,
+        Diagnosed,
+        LessonRecord,
+        Observation,
+        QuestionRecord,
+        QuizItem,
+        QuizResult,
+    )
+    from backprop_cli.progress.sharing import LearnerRecord, LessonResult, QuestionResult
+
+    item = {"topic": "t", "template": "x", "outcome": "correct"}
+    learner = {"format": "backprop-learner-record", "version": 1, "exported": "2026-01-01T00:00:00+00:00"}
+    lesson_result = {"key": "k", "id": "k", "status": "done"}
+    # model, the other fields it needs, field, [accepted values], [refused values]
+    return [
+        (Diagnosed, {}, "name", ["n" * 200], ["n" * 201]),
+        (Diagnosed, {"name": "n"}, "feedback", ["f" * 2000], ["f" * 2001]),
+        (QuestionRecord, {}, "attempts", [0], [-1]),
+        (QuestionRecord, {}, "hints", [0], [-1]),
+        (Attempt, {}, "id", ["a", "a" * 64], ["", "a" * 65]),
+        (LessonRecord, {}, "id", ["l", "l" * 200], ["", "l" * 201]),
+        (QuizItem, item, "hints", [0], [-1]),
+        (QuizResult, {"seed": 1, "topics": []}, "id", ["q", "q" * 64], ["", "q" * 65]),
+        (Observation, {"skill": "s", "outcome": "wrong"}, "id", ["o", "o" * 64], ["", "o" * 65]),
+        (Observation, {"outcome": "wrong"}, "skill", ["s", "s" * 80], ["", "s" * 81]),
+        (Observation, {"skill": "s", "outcome": "wrong"}, "guess", [0.0, 1.0], [-0.01, 1.01]),
+        (Observation, {"skill": "s", "outcome": "wrong"}, "source", ["s" * 300], ["s" * 301]),
+        (QuestionResult, {"id": "q"}, "attempts", [0], [-1]),
+        (QuestionResult, {"id": "q"}, "hints", [0], [-1]),
+        (LessonResult, lesson_result, "finished_attempts", [0], [-1]),
+        (LearnerRecord, learner, "name", ["n", "n" * 200], ["", "n" * 201]),
+        (LearnerRecord, {**learner, "name": "n"}, "version", [1], [2]),
+    ]
+
+
+def test_each_field_of_the_files_is_read_up_to_its_limit_and_refused_past_it():
+    from pydantic import ValidationError
+
+    for model, others, field, accepted, refused in _models():
+        for value in accepted:
+            assert getattr(model.model_validate({**others, field: value}), field) == value, (model, field)
+        for value in refused:
+            with pytest.raises(ValidationError):
+                model.model_validate({**others, field: value})
+
+
+def test_defaults_of_a_fresh_record():
+    from backprop_cli.progress import Observation, QuestionRecord, new_id
+
+    assert Observation(skill="s", outcome="wrong").guess == 0.15  # P(guess) of a free-typed answer
+    record = QuestionRecord()
+    assert (record.attempts, record.hints, record.skipped, record.correct, record.closed) == (0, 0, False, False, False)
+    assert len({new_id() for _ in range(50)}) == 50
+
+
+def test_a_long_diagnosis_is_kept_cut_to_the_limits_not_refused():
+    from backprop_cli.progress import QuestionRecord
+
+    record = QuestionRecord()
+    record.diagnosed("n" * 250, "f" * 2500)
+    (kept,) = record.mistakes
+    assert kept.name == "n" * 200 and kept.feedback == "f" * 2000
+
+
+def _progress():
+    from backprop_cli.progress import Progress
+
+    return Progress.model_validate({
+        "version": 2,
+        "lessons": {"derivatives": {"id": "derivatives", "attempts": [
+            {"status": "done", "questions": {"q1": {"attempts": 1, "correct": True, "closed": True, "first": "correct"},
+                                             "q2": {"attempts": 2, "hints": 1, "correct": True, "closed": True,
+                                                    "first": "wrong", "mistakes": [{"name": "sign", "feedback": "flip"}]}}}]}},
+        "quizzes": [{"seed": 3, "topics": ["chain"], "finished": True,
+                     "items": [{"topic": "chain", "template": "t", "outcome": "correct"},
+                               {"topic": "chain", "template": "t", "outcome": "wrong"}]}],
+        "observations": [{"skill": "chain-rule", "outcome": "correct"}],
+    })
+
+
+def test_what_progress_and_the_class_report_show_cannot_be_changed_by_the_view(tmp_path):
+    """The summary and the class report are plain data drawn by several views (table, JSON, CSV):
+    frozen, so drawing one cannot change what the next shows."""
+    from dataclasses import FrozenInstanceError
+
+    from backprop_cli.progress import classroom, summarize
+
+    summary = summarize(_progress())
+    report = classroom.build([sharing.build(_progress(), "Ada")])
+    records = [summary, summary.lessons[0], summary.quizzes[0], summary.skills[0], summary.weakest[0],
+               report, report.lessons[0], report.lessons[0].questions[0]]
+    for record in records:
+        field = next(iter(vars(record)))
+        with pytest.raises(FrozenInstanceError):
+            setattr(record, field, None)
