@@ -220,3 +220,32 @@ def test_a_steps_records_cannot_be_changed_by_the_views_that_share_them(tmp_path
         field = next(iter(vars(record)))
         with pytest.raises(FrozenInstanceError):
             setattr(record, field, None)
+
+
+# --------------------------------------------------------------------------------------------
+# The generated code's documented shape (compile.py's docstring): no call where a product does,
+# shared subexpressions computed once. ``Compiled.source`` is what the cache stores and checks.
+# --------------------------------------------------------------------------------------------
+
+
+def _source(tmp_path, loss: str, params: str = "{w: 1.5, b: 0.5}") -> str:
+    return Engine(load(str(write(tmp_path, f"name: s\nparameters: {params}\nloss: {loss}\n")))).compiled.source
+
+
+@pytest.mark.parametrize("power", [2, 3, 4, -1, -2, -3, -4])
+def test_a_small_whole_power_of_a_name_is_a_product_not_a_call(tmp_path, power):
+    forward = _source(tmp_path, f"w^({power}) + b").split("def descend")[0]
+    assert "_pow(" not in forward, forward
+
+
+@pytest.mark.parametrize("power", [5, -5, "1/3", "w"])
+def test_other_powers_call_the_guarded_power(tmp_path, power):
+    assert "_pow(" in _source(tmp_path, f"b^({power}) + w").split("def descend")[0]
+
+
+def test_a_subexpression_shared_by_local_derivatives_is_computed_once(tmp_path):
+    # ∂L/∂w = 2(w·b − 1)·b and ∂L/∂b = 2(w·b − 1)·w share w·b − 1
+    shared = _source(tmp_path, "(w*b - 1)^2").split("def descend")[1]
+    temporaries = [line.split("=")[0].strip() for line in shared.splitlines() if line.strip().startswith("_c")]
+    assert len(temporaries) == 1 and shared.count(temporaries[0]) == 3, shared  # made once, read twice
+    assert "_c" not in _source(tmp_path, "w^2 + b^2")  # nothing shared: no temporary

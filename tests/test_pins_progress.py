@@ -135,3 +135,22 @@ def test_what_progress_and_the_class_report_show_cannot_be_changed_by_the_view(t
         field = next(iter(vars(record)))
         with pytest.raises(FrozenInstanceError):
             setattr(record, field, None)
+
+
+def test_merged_records_keep_each_diagnosed_mistake_once_the_first_ten():
+    from backprop_cli.progress import Diagnosed, QuestionRecord
+
+    def d(name):
+        return Diagnosed(name=name, feedback=f"about {name}")
+
+    mine = QuestionRecord(mistakes=[d("sign"), d("factor-2")])
+    theirs = QuestionRecord(mistakes=[d("factor-2"), d("missing-factor")])
+    assert [m.name for m in mine.merge(theirs).mistakes] == ["sign", "factor-2", "missing-factor"]
+    assert [m.name for m in theirs.merge(mine).mistakes] == ["factor-2", "missing-factor", "sign"]
+    many = QuestionRecord(mistakes=[d(f"m{i}") for i in range(8)])
+    more = QuestionRecord(mistakes=[d(f"n{i}") for i in range(8)])
+    assert [m.name for m in many.merge(more).mistakes] == [f"m{i}" for i in range(8)] + ["n0", "n1"]
+    record = QuestionRecord()
+    for i in range(12):
+        record.diagnosed(f"k{i % 11}", "")
+    assert [m.name for m in record.mistakes] == [f"k{i}" for i in range(10)]
