@@ -91,3 +91,20 @@ def test_a_factor_missing_from_a_formula_is_not_told_about_the_chain_rule():
                     ("missing-factor", 2 * 2.0): "Almost: the factor w is missing.",
                     ("factor-twice", 2 * 2.0 * 2.0 * 3.0): "The factor x is used twice: it enters the product once.",
                     ("factor-twice", 2 * 2.0 * 3.0 * 3.0): "The factor w is used twice: it enters the product once."}
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("sqrt(x^3)/sqrt(x)", x), ("sqrt(x)*sqrt(x^3)", x**2),  # SymPy leaves both as typed
+])
+@pytest.mark.parametrize("k", range(1, 9))
+def test_a_right_formula_undefined_for_negative_values_is_still_right(typed, expected, k):
+    """Half the random points are negative: the answer is undefined there, and equal wherever defined
+    (also when the first point drawn is negative: the scalings k draw different points)."""
+    assert check_expression(f"{k}*({typed})", k * expected, {"x": x}).status == "correct"
+
+
+def test_a_choice_of_one_option_asks_for_that_letter():
+    from backprop_cli.checking import check_choice
+
+    assert check_choice("z", ["only"], 0).message == "answer with a letter: a (or the option's number or text)"
+    assert check_choice("z", ["yes", "no"], 0).message == "answer with a letter: a or b (or the option's number or text)"
