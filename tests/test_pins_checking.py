@@ -108,3 +108,17 @@ def test_a_choice_of_one_option_asks_for_that_letter():
 
     assert check_choice("z", ["only"], 0).message == "answer with a letter: a (or the option's number or text)"
     assert check_choice("z", ["yes", "no"], 0).message == "answer with a letter: a or b (or the option's number or text)"
+
+
+@pytest.mark.parametrize(("gradient", "said"), [
+    (0.5, "You added α·∂L/∂w. Gradient descent subtracts it, w − α·∂L/∂w, to go downhill."),
+    (0.0, "You added α·∂L/∂w. Gradient descent subtracts it, w − α·∂L/∂w, to go downhill."),
+    (-0.5, ("The step went the wrong way: ∂L/∂w is negative, so −α·∂L/∂w is positive and w goes up. "
+            "Subtracting a negative gradient raises the weight.")),
+])
+def test_an_update_the_wrong_way_is_explained_by_the_gradients_sign(gradient, said):
+    """A small positive gradient (below 1) is still positive: the learner added the step."""
+    from backprop_cli.checking.diagnosis import update_candidates
+
+    wrong_way = [c for c in update_candidates(1.0, 0.1, gradient, "w") if c.name == "update-wrong-way"]
+    assert [(c.value, c.feedback) for c in wrong_way] == [(1.0 + 0.1 * gradient, said)]
