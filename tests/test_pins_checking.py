@@ -122,3 +122,13 @@ def test_an_update_the_wrong_way_is_explained_by_the_gradients_sign(gradient, sa
 
     wrong_way = [c for c in update_candidates(1.0, 0.1, gradient, "w") if c.name == "update-wrong-way"]
     assert [(c.value, c.feedback) for c in wrong_way] == [(1.0 + 0.1 * gradient, said)]
+
+
+
+def test_a_loss_without_its_half_or_with_it_twice_is_named():
+    """(x − w)²/2 at x = 3, w = 1 is 2: without the ½ it is 4, with it twice 1."""
+    from backprop_cli.checking.diagnosis import formula_candidates
+
+    candidates = formula_candidates((x - w) ** 2 / 2, {x: 3.0, w: 1.0}, str)
+    said = {c.name: (c.value, c.feedback) for c in candidates if c.name.startswith("half")}
+    assert said == {"half-missing": (4.0, "The ½ is missing."), "half-twice": (1.0, "The ½ is used twice.")}

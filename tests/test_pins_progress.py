@@ -154,3 +154,42 @@ def test_merged_records_keep_each_diagnosed_mistake_once_the_first_ten():
     for i in range(12):
         record.diagnosed(f"k{i % 11}", "")
     assert [m.name for m in record.mistakes] == [f"k{i}" for i in range(10)]
+
+
+def test_the_progress_screen_names_the_three_weakest_topics():
+    from backprop_cli.progress import Progress, weakest_topics
+
+    items = [{"topic": t, "template": "x", "outcome": o} for t in ("a", "b", "c", "d", "e")
+             for o in ("correct", "wrong")]
+    progress = Progress.model_validate({"version": 2, "quizzes": [{"seed": 1, "topics": [], "items": items}]})
+    assert len(weakest_topics(progress)) == 3
+    assert len(weakest_topics(progress, limit=5)) == 5
+
+
+def _learner(name: str, questions: list[dict]) -> sharing.LearnerRecord:
+    return sharing.LearnerRecord.model_validate({
+        "format": "backprop-learner-record", "version": 1, "name": name, "exported": "2026-01-01T00:00:00+00:00",
+        "lessons": [{"key": "chain-rule", "id": "chain-rule", "status": "in-progress", "questions": questions}]})
+
+
+def test_the_class_report_takes_a_questions_number_and_prompt_from_whichever_learner_has_them():
+    from backprop_cli.progress import classroom
+
+    without = _learner("Ada", [{"id": "q2"}])  # exported without the course: no number, no prompt
+    known = _learner("Bo", [{"id": "q2", "number": 2, "prompt": "dy/dx?"}])
+    for records in ([without, known], [known, without]):
+        (row,) = classroom.build(records).lessons[0].questions
+        assert (row.number, row.prompt, row.learners) == (2, "dy/dx?", 2)
+
+
+def test_the_class_report_lists_the_three_most_common_mistakes_of_a_question():
+    from backprop_cli.progress import classroom
+
+    def tried(*feedback):
+        return [{"id": "q1", "mistakes": [{"name": f, "feedback": f} for f in feedback]}]
+
+    records = [_learner("A", tried("sign", "half", "twice", "rate")), _learner("B", tried("sign", "half", "twice")),
+               _learner("C", tried("sign", "half")), _learner("D", tried("sign"))]
+    (row,) = classroom.build(records).lessons[0].questions
+    assert row.common == (("sign", 4), ("half", 3), ("twice", 2))
+    assert "sign (4); half (3); twice (2)" in classroom.to_csv(classroom.build(records))
