@@ -193,3 +193,17 @@ def test_the_class_report_lists_the_three_most_common_mistakes_of_a_question():
     (row,) = classroom.build(records).lessons[0].questions
     assert row.common == (("sign", 4), ("half", 3), ("twice", 2))
     assert "sign (4); half (3); twice (2)" in classroom.to_csv(classroom.build(records))
+
+
+def test_only_an_attempt_under_way_resumes_and_at_the_first_question_not_moved_past():
+    from backprop_cli.progress import Attempt, resume_question
+
+    questions = {"q1": {"attempts": 1, "correct": True, "closed": True}, "q2": {"attempts": 2}}
+    ids = ["q1", "q2", "q3"]
+    assert resume_question(Attempt.model_validate({"questions": questions}), ids) == 1
+    assert resume_question(Attempt.model_validate({"questions": questions}), ["q0", *ids]) == 0  # inserted since
+    for status in ("done", "stopped"):
+        assert resume_question(Attempt.model_validate({"status": status, "questions": questions}), ids) is None
+    assert resume_question(None, ids) is None
+    closed = {q: {"closed": True} for q in ids}
+    assert resume_question(Attempt.model_validate({"questions": closed}), ids) is None
