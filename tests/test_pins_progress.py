@@ -207,3 +207,17 @@ def test_only_an_attempt_under_way_resumes_and_at_the_first_question_not_moved_p
     assert resume_question(None, ids) is None
     closed = {q: {"closed": True} for q in ids}
     assert resume_question(Attempt.model_validate({"questions": closed}), ids) is None
+
+
+def test_files_keep_non_ascii_text_readable(tmp_path):
+    """A teacher opening an export (or the progress file) reads ŷ and σ′, not \\u0177 escapes."""
+    from backprop_cli.progress import Diagnosed, Progress, dumps
+
+    record = _learner("Zoë", [{"id": "q1", "prompt": "∂L/∂ŷ?", "mistakes": [{"name": "s", "feedback": "σ′ = σ·(1 − σ)"}]}])
+    text = sharing.dumps(record)
+    assert "Zoë" in text and "∂L/∂ŷ?" in text and "σ′ = σ·(1 − σ)" in text and "\\u" not in text
+    assert sharing.dumps(sharing.LearnerRecord.model_validate_json(text)) == text
+    progress = _progress()
+    progress.lessons["derivatives"].attempts[0].questions["q1"].mistakes.append(Diagnosed(name="σ", feedback="ŷ"))
+    saved = dumps(progress)
+    assert '"feedback": "ŷ"' in saved and Progress.model_validate_json(saved) == progress
