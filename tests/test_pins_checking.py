@@ -132,3 +132,10 @@ def test_a_loss_without_its_half_or_with_it_twice_is_named():
     candidates = formula_candidates((x - w) ** 2 / 2, {x: 3.0, w: 1.0}, str)
     said = {c.name: (c.value, c.feedback) for c in candidates if c.name.startswith("half")}
     assert said == {"half-missing": (4.0, "The ½ is missing."), "half-twice": (1.0, "The ½ is used twice.")}
+
+
+def test_a_formula_wrong_for_every_positive_value_is_wrong_whatever_points_are_drawn():
+    """All ten points are compared: if the first few drawn all have the other sign, a later one
+    still shows the difference (the scalings k draw different points)."""
+    for k in range(1, 33):
+        assert check_expression(f"{k}*x + relu(x)", k * x, {"x": x}).status == "incorrect", k
