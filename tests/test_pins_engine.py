@@ -38,6 +38,9 @@ SHAPES = {
     # ... and positive here
     "abs_positive": ("name: a\ninputs: {x: 2}\nparameters: {w: 2.5}\nnodes:\n  u: w*x - 3\n"
                      "loss: 3*sqrt(u^2) + u^2/4\n"),
+    # ... and between 0 and 1 (sign is 1 there too)
+    "abs_small": ("name: a\ninputs: {x: 2}\nparameters: {w: 1.75}\nnodes:\n  u: w*x - 3\n"
+                  "loss: 3*sqrt(u^2) + u^2/4\n"),
     # exp, log (and ln), tanh, sigmoid, relu (derivative: step), pi and e, a decimal constant
     "functions": ("name: f\ninputs: {x: 0.6}\nparameters: {w: 0.7, b: 0.2}\n"
                   "nodes:\n  z: w*x + b\n  r: relu(z - 0.1)\n  t: tanh(pi*z)\n  g: sigmoid(e*z)\n"
