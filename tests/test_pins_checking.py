@@ -139,3 +139,29 @@ def test_a_formula_wrong_for_every_positive_value_is_wrong_whatever_points_are_d
     still shows the difference (the scalings k draw different points)."""
     for k in range(1, 33):
         assert check_expression(f"{k}*x + relu(x)", k * x, {"x": x}).status == "incorrect", k
+
+
+def test_components_are_marked_when_their_count_is_right_and_asked_again_when_not():
+    from backprop_cli.checking import check_components
+
+    assert check_components("1, 2", [1, 2], ["a", "b"]).status == "correct"
+    short = check_components("1", [1, 2], ["a", "b"])
+    assert (short.status, short.message) == ("invalid", "type the 2 components separated by commas, e.g. 3, -2")
+
+
+def test_a_diagnosis_finds_the_generated_candidate_of_a_value_and_only_that_one():
+    from backprop_cli.checking import Candidate
+    from backprop_cli.checking.diagnosis import LISTED, NEIGHBOUR, prepare
+
+    d = prepare(1.0, [Candidate("sign", -1.0, "flipped"), Candidate("previous-answer", 3.0, "before", NEIGHBOUR),
+                      Candidate("listed", 4.0, "the author's", LISTED)])
+    assert d.finds(3.0).name == "previous-answer" and d.finds(-1.0).name == "sign"
+    assert d.finds(4.0) is None and d.finds(5.0) is None  # a listed mistake is not generated; 5 is nothing
+    assert d.finds(3.0, tiers=(LISTED,)) is None
+
+
+def test_the_float_checks_take_zero_to_a_positive_power_as_zero():
+    from backprop_cli.checking.floats import float_value
+
+    assert float_value(sympy.sqrt(x), {x: 0.0}) == 0.0 and float_value(x**2, {x: 0.0}) == 0.0
+    assert float_value(x**-1, {x: 0.0}) is None  # 1/0: infinite, not a number to compare

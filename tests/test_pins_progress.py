@@ -221,3 +221,37 @@ def test_files_keep_non_ascii_text_readable(tmp_path):
     progress.lessons["derivatives"].attempts[0].questions["q1"].mistakes.append(Diagnosed(name="σ", feedback="ŷ"))
     saved = dumps(progress)
     assert '"feedback": "ŷ"' in saved and Progress.model_validate_json(saved) == progress
+
+
+def test_the_class_reports_csv_has_each_questions_number_and_prompt():
+    from backprop_cli.progress import classroom
+
+    report = classroom.build([_learner("Bo", [{"id": "q2", "number": 2, "prompt": "dy/dx?", "first": "correct",
+                                               "attempts": 1, "correct": True}])])
+    header, row = classroom.to_csv(report).splitlines()
+    assert row.split(",") == ["chain-rule", "chain-rule", "0", "q2", "2", "dy/dx?", "1", "1", "1.000", ""]
+    assert header.split(",")[4:6] == ["number", "prompt"]
+
+
+def test_of_two_topics_right_as_often_the_one_needing_hints_more_often_is_weaker():
+    from backprop_cli.progress import Progress, topic_scores
+
+    def item(topic, outcome):
+        return {"topic": topic, "template": "x", "outcome": outcome}
+
+    # a: 1 of 2 right, with a hint (half its items hinted); b: 2 of 4 right, one with a hint (a quarter)
+    items = [item("a", "hinted"), item("a", "wrong"),
+             item("b", "hinted"), item("b", "correct"), item("b", "wrong"), item("b", "wrong")]
+    progress = Progress.model_validate({"version": 2, "quizzes": [{"seed": 1, "topics": [], "items": items}]})
+    assert [s.topic for s in topic_scores(progress)] == ["a", "b"]
+
+
+def test_a_lesson_of_the_course_not_started_has_no_finished_attempts():
+    from types import SimpleNamespace
+
+    from backprop_cli.progress import summarize
+
+    info = SimpleNamespace(id="partials", title="Partial derivatives", number=2, questions=(("q1", "?"),),
+                           question_count=1)
+    (lesson, *_) = [s for s in summarize(_progress(), [info]).lessons if s.id == "partials"]
+    assert (lesson.status, lesson.finished, lesson.again, lesson.asked) == ("not-started", 0, False, 0)
