@@ -255,3 +255,33 @@ def test_a_lesson_of_the_course_not_started_has_no_finished_attempts():
                            question_count=1)
     (lesson, *_) = [s for s in summarize(_progress(), [info]).lessons if s.id == "partials"]
     assert (lesson.status, lesson.finished, lesson.again, lesson.asked) == ("not-started", 0, False, 0)
+
+
+def test_progress_is_saved_into_a_home_whose_folders_do_not_exist_yet_and_saved_again(tmp_path):
+    from backprop_cli.progress import Progress
+
+    store = Store(tmp_path / "a" / "b" / "home")
+    store.save(Progress(last_lesson="derivatives"))
+    store.save(Progress(last_lesson="partials"))
+    progress, warnings = Store(tmp_path / "a" / "b" / "home").load()
+    assert warnings == [] and progress.last_lesson == "partials"
+
+
+def test_a_bad_version_is_quoted_cut_to_forty_characters(tmp_path):
+    (tmp_path / FILE_NAME).write_text('{"version": "' + "v" * 100 + '"}', encoding="utf-8")
+    _, (warning,) = Store(tmp_path).load()
+    assert '(version: expected an integer ≥ 1, got "' + "v" * 39 + ");" in warning, warning
+
+
+def test_a_lesson_id_two_lesson_files_share_must_be_named_by_its_key():
+    from backprop_cli.errors import UsageError
+    from backprop_cli.progress import Progress, resolve_lesson
+
+    progress = Progress.model_validate({"version": 2, "lessons": {
+        "mine@/a/mine.yaml": {"id": "mine", "source": "/a/mine.yaml"},
+        "mine@/b/mine.yaml": {"id": "mine", "source": "/b/mine.yaml"}}})
+    with pytest.raises(UsageError, match="several lessons have the id 'mine'"):
+        resolve_lesson("mine", progress)
+    assert resolve_lesson("mine@/b/mine.yaml", progress) == "mine@/b/mine.yaml"
+    del progress.lessons["mine@/a/mine.yaml"]
+    assert resolve_lesson("mine", progress) == "mine@/b/mine.yaml"
