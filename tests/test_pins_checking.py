@@ -177,3 +177,17 @@ def test_a_listed_mistake_is_recognised_in_another_form_undefined_for_negative_v
     slip = Mistake("dropped-term", k * sympy.log(x), "The term x is missing.")
     verdict = check_expression(f"{k}*log(x^2)/2", k * sympy.log(x) + x, {"x": x}, mistakes=[slip])
     assert (verdict.status, verdict.mistake) == ("incorrect", "dropped-term"), verdict
+
+
+def test_components_partly_right_say_which_are_right_and_which_are_not():
+    from backprop_cli.checking import check_components
+
+    verdict = check_components("1, 5", [1, 2], ["∂L/∂w1", "∂L/∂w2"])
+    assert verdict.status == "incorrect" and verdict.message.startswith("∂L/∂w1 is right; ∂L/∂w2 is not right")
+
+
+def test_a_choice_answer_is_read_up_to_500_characters():
+    from backprop_cli.checking import check_choice
+
+    assert check_choice("a" + " " * 499, ["yes", "no"], 0).status == "correct"
+    assert check_choice("a" + " " * 500, ["yes", "no"], 0).status == "invalid"
