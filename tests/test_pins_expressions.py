@@ -21,6 +21,8 @@ ACCEPTED = [
     ("x^-100", "x**(-100)"),
     ("exp(10000)", "exp(10000)"),
     ("x" + "^x" * 89, None),  # a tower of 90 powers: right-nested operators, within 3 × 30
+    ("1.5^600", None),  # 600·log10(1.5) ≈ 106 digits
+    ("(x)*" + "(" * 30 + "x" + ")" * 30, None),  # brackets closed before do not count
 ]
 
 # (typed, the reason given) one past each limit
@@ -42,6 +44,8 @@ REFUSED = [
     ("sqrt", "'sqrt' needs brackets, as in sqrt(z) (at column 1)"),
     ("2*x+", "the formula ends with '+'"),
     ("x" + "^x" * 91, "the formula is nested too deeply"),  # the right operand counts its depth too
+    ("1.5^2300", "that power has more than 400 digits; use smaller numbers"),  # ≈ 405 digits
+    ("(x)*" + "(" * 31 + "x" + ")" * 31, "too deeply nested (more than 30 brackets)"),
 ]
 
 
