@@ -46,6 +46,7 @@ REFUSED = [
     ("x" + "^x" * 91, "the formula is nested too deeply"),  # the right operand counts its depth too
     ("1.5^2300", "that power has more than 400 digits; use smaller numbers"),  # ≈ 405 digits
     ("(x)*" + "(" * 31 + "x" + ")" * 31, "too deeply nested (more than 30 brackets)"),
+    ("x*" + "(" * 31 + "x" + ")" * 31, "too deeply nested (more than 30 brackets)"),  # only brackets count
 ]
 
 
