@@ -1,0 +1,193 @@
+"""Pins found by mutation testing (scripts/mutation.py checking): what a learner is told.
+
+Typed answers are derived here from the lesson's own numbers, as a learner making the slip
+would compute them; the expected words are the feedback the slip must get.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from backprop_cli import course
+from backprop_cli.checking import check_expression
+from backprop_cli.course import answers
+
+x, w = sympy.Symbol("x", real=True), sympy.Symbol("w", real=True)
+
+
+@pytest.fixture(scope="module")
+def sigmoid_net():
+    return next(lesson for lesson in (course.load(f) for f in course.lesson_files()) if lesson.id == "sigmoid-net")
+
+
+def _check(lesson, qid, typed):
+    return answers.check(lesson, next(q for q in lesson.questions if q.id == qid), typed)
+
+
+@pytest.mark.parametrize(("qid", "upstream", "output", "then", "name"), [
+    ("dL_dw3", "dL_dyhat", "yhat_value", "h1_value", "ŷ"),  # ∂L/∂ŷ · (1 − ŷ) · h1
+    ("dL_dz1", "d_loss_d_h1", "h1_value", None, "h1"),  # ∂L/∂h1 · (1 − h1)
+])
+def test_one_minus_sigma_for_the_slope_of_a_sigmoid_is_named(sigmoid_net, qid, upstream, output, then, name):
+    d = {k: float(v) for k, v in sigmoid_net.definitions.items() if getattr(v, "is_number", False)}
+    slip = d[upstream] * (1 - d[output]) * (d[then] if then else 1.0)
+    verdict = _check(sigmoid_net, qid, f"{slip:.3g}")
+    assert (verdict.status, verdict.mistake) == ("incorrect", "one-minus-sigma"), verdict
+    assert f"only 1 − {name}" in verdict.message
+
+
+@pytest.mark.parametrize(("typed", "expected", "where", "shown"), [
+    ("2*x", 2 * x + 1, {"x": 1}, "at x = 1 yours gives 2 but the answer gives 3"),  # 1 apart everywhere
+    ("x^2", x, {"x": 2}, "at x = 2 yours gives 4 but the answer gives 2"),  # the same at x = 1
+    # the same at 1, 2 and −1: shown at 3 (3 + 2·1·4 = 11)
+    ("x + (x - 1)*(x - 2)*(x + 1)", x, {"x": 3}, "at x = 3 yours gives 11 but the answer gives 3"),
+    ("x*w", x * w + sympy.Rational(1, 2), {"w": 1, "x": 1}, "at w = 1, x = 1 yours gives 1 but the answer gives 1.5"),
+])
+def test_a_wrong_formula_is_shown_at_the_first_small_whole_point_where_it_differs(typed, expected, where, shown):
+    verdict = check_expression(typed, expected, {"x": x, "w": w})
+    assert verdict.status == "incorrect"
+    assert {getattr(s, "name", s): v for s, v in verdict.counterexample.items()} == where
+    assert shown in verdict.message, verdict.message
+
+
+
+def test_a_missing_factor_is_named_by_its_formula_only_when_that_says_more():
+    from backprop_cli.checking.diagnosis import Link, chain_candidates
+
+    links = [Link("∂L/∂ŷ", -0.5, "ŷ − y"), Link("∂ŷ/∂z", 0.25, "∂ŷ/∂z"), Link("∂z/∂w", 2.0)]
+    said = {c.value: c.feedback for c in chain_candidates(links) if c.name == "missing-factor"}
+    why = " The chain rule multiplies every local derivative along the path."
+    assert said == {0.25 * 2.0: f"Almost: the factor ∂L/∂ŷ = ŷ − y is missing.{why}",
+                    -0.5 * 2.0: f"Almost: the factor ∂ŷ/∂z is missing.{why}",
+                    -0.5 * 0.25: f"Almost: the factor ∂z/∂w is missing.{why}"}
+
+
+def test_a_questions_mistakes_and_a_verdict_cannot_be_changed_by_who_reads_them(sigmoid_net):
+    """A lesson's listed mistakes and their diagnosis are built once and read for every answer:
+    frozen, so no view (or a later answer) can change what the next learner is told."""
+    from dataclasses import FrozenInstanceError
+
+    from backprop_cli.checking import Candidate, Carried, Diagnosis, Mistake, UpdateRule
+    from backprop_cli.checking.diagnosis import Link, Swap
+    from backprop_cli.checking.formulas import Comparison
+
+    verdict = _check(sigmoid_net, "dL_dw3", "-0.0262")
+    records = [verdict, Mistake("sign", 1, "flipped"), Carried(1.0, ("q",)), Candidate("sign", 1.0, "flipped"),
+               UpdateRule(0.5, "w"), Diagnosis(), Swap("s", 1.0, "f"), Link("l", 1.0), Comparison(False)]
+    for record in records:
+        field = next(iter(vars(record)))
+        with pytest.raises(FrozenInstanceError):
+            setattr(record, field, None)
+
+
+def test_a_factor_missing_from_a_formula_is_not_told_about_the_chain_rule():
+    """In a plain product (2·x·w, not a chain of local derivatives) a dropped factor is just missing."""
+    from backprop_cli.checking.diagnosis import formula_candidates
+
+    candidates = formula_candidates(2 * x * w, {x: 2.0, w: 3.0}, str)
+    said = {(c.name, c.value): c.feedback for c in candidates if c.name in ("missing-factor", "factor-twice")}
+    assert said == {("missing-factor", 2 * 3.0): "Almost: the factor x is missing.",
+                    ("missing-factor", 2 * 2.0): "Almost: the factor w is missing.",
+                    ("factor-twice", 2 * 2.0 * 2.0 * 3.0): "The factor x is used twice: it enters the product once.",
+                    ("factor-twice", 2 * 2.0 * 3.0 * 3.0): "The factor w is used twice: it enters the product once."}
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("sqrt(x^3)/sqrt(x)", x), ("sqrt(x)*sqrt(x^3)", x**2),  # SymPy leaves both as typed
+])
+@pytest.mark.parametrize("k", range(1, 9))
+def test_a_right_formula_undefined_for_negative_values_is_still_right(typed, expected, k):
+    """Half the random points are negative: the answer is undefined there, and equal wherever defined
+    (also when the first point drawn is negative: the scalings k draw different points)."""
+    assert check_expression(f"{k}*({typed})", k * expected, {"x": x}).status == "correct"
+
+
+def test_a_choice_of_one_option_asks_for_that_letter():
+    from backprop_cli.checking import check_choice
+
+    assert check_choice("z", ["only"], 0).message == "answer with a letter: a (or the option's number or text)"
+    assert check_choice("z", ["yes", "no"], 0).message == "answer with a letter: a or b (or the option's number or text)"
+
+
+@pytest.mark.parametrize(("gradient", "said"), [
+    (0.5, "You added α·∂L/∂w. Gradient descent subtracts it, w − α·∂L/∂w, to go downhill."),
+    (0.0, "You added α·∂L/∂w. Gradient descent subtracts it, w − α·∂L/∂w, to go downhill."),
+    (-0.5, ("The step went the wrong way: ∂L/∂w is negative, so −α·∂L/∂w is positive and w goes up. "
+            "Subtracting a negative gradient raises the weight.")),
+])
+def test_an_update_the_wrong_way_is_explained_by_the_gradients_sign(gradient, said):
+    """A small positive gradient (below 1) is still positive: the learner added the step."""
+    from backprop_cli.checking.diagnosis import update_candidates
+
+    wrong_way = [c for c in update_candidates(1.0, 0.1, gradient, "w") if c.name == "update-wrong-way"]
+    assert [(c.value, c.feedback) for c in wrong_way] == [(1.0 + 0.1 * gradient, said)]
+
+
+
+def test_a_loss_without_its_half_or_with_it_twice_is_named():
+    """(x − w)²/2 at x = 3, w = 1 is 2: without the ½ it is 4, with it twice 1."""
+    from backprop_cli.checking.diagnosis import formula_candidates
+
+    candidates = formula_candidates((x - w) ** 2 / 2, {x: 3.0, w: 1.0}, str)
+    said = {c.name: (c.value, c.feedback) for c in candidates if c.name.startswith("half")}
+    assert said == {"half-missing": (4.0, "The ½ is missing."), "half-twice": (1.0, "The ½ is used twice.")}
+
+
+def test_a_formula_wrong_for_every_positive_value_is_wrong_whatever_points_are_drawn():
+    """All ten points are compared: if the first few drawn all have the other sign, a later one
+    still shows the difference (the scalings k draw different points)."""
+    for k in range(1, 33):
+        assert check_expression(f"{k}*x + relu(x)", k * x, {"x": x}).status == "incorrect", k
+
+
+def test_components_are_marked_when_their_count_is_right_and_asked_again_when_not():
+    from backprop_cli.checking import check_components
+
+    assert check_components("1, 2", [1, 2], ["a", "b"]).status == "correct"
+    short = check_components("1", [1, 2], ["a", "b"])
+    assert (short.status, short.message) == ("invalid", "type the 2 components separated by commas, e.g. 3, -2")
+
+
+def test_a_diagnosis_finds_the_generated_candidate_of_a_value_and_only_that_one():
+    from backprop_cli.checking import Candidate
+    from backprop_cli.checking.diagnosis import LISTED, NEIGHBOUR, prepare
+
+    d = prepare(1.0, [Candidate("sign", -1.0, "flipped"), Candidate("previous-answer", 3.0, "before", NEIGHBOUR),
+                      Candidate("listed", 4.0, "the author's", LISTED)])
+    assert d.finds(3.0).name == "previous-answer" and d.finds(-1.0).name == "sign"
+    assert d.finds(4.0) is None and d.finds(5.0) is None  # a listed mistake is not generated; 5 is nothing
+    assert d.finds(3.0, tiers=(LISTED,)) is None
+
+
+def test_the_float_checks_take_zero_to_a_positive_power_as_zero():
+    from backprop_cli.checking.floats import float_value
+
+    assert float_value(sympy.sqrt(x), {x: 0.0}) == 0.0 and float_value(x**2, {x: 0.0}) == 0.0
+    assert float_value(x**-1, {x: 0.0}) is None  # 1/0: infinite, not a number to compare
+
+
+@pytest.mark.parametrize("k", range(1, 5))
+def test_a_listed_mistake_is_recognised_in_another_form_undefined_for_negative_values(k):
+    """The learner typed the listed slip k·log(x) as k·log(x²)/2: the same wherever both are defined
+    (the float check cannot judge the negative points, where only one is; the scalings k draw
+    different points)."""
+    from backprop_cli.checking import Mistake
+
+    slip = Mistake("dropped-term", k * sympy.log(x), "The term x is missing.")
+    verdict = check_expression(f"{k}*log(x^2)/2", k * sympy.log(x) + x, {"x": x}, mistakes=[slip])
+    assert (verdict.status, verdict.mistake) == ("incorrect", "dropped-term"), verdict
+
+
+def test_components_partly_right_say_which_are_right_and_which_are_not():
+    from backprop_cli.checking import check_components
+
+    verdict = check_components("1, 5", [1, 2], ["∂L/∂w1", "∂L/∂w2"])
+    assert verdict.status == "incorrect" and verdict.message.startswith("∂L/∂w1 is right; ∂L/∂w2 is not right")
+
+
+def test_a_choice_answer_is_read_up_to_500_characters():
+    from backprop_cli.checking import check_choice
+
+    assert check_choice("a" + " " * 499, ["yes", "no"], 0).status == "correct"
+    assert check_choice("a" + " " * 500, ["yes", "no"], 0).status == "invalid"

@@ -1,0 +1,287 @@
+"""Pins found by mutation testing (scripts/mutation.py progress): limits, merges and the class report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backprop_cli.progress import FILE_NAME, Store, sharing
+
+MB = 1024 * 1024
+
+
+def _sized(path: Path, size: int) -> Path:
+    """A file of ``size`` bytes (sparse: instant to make, NUL bytes, so not JSON)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+@pytest.mark.parametrize(("size", "too_large"), [(64 * MB, False), (64 * MB + 1, True)])
+def test_a_progress_file_over_64_mb_is_set_aside_as_too_large(tmp_path, size, too_large):
+    _sized(tmp_path / FILE_NAME, size)
+    progress, warnings = Store(tmp_path).load()
+    assert progress.lessons == {} and len(warnings) == 1  # either way unusable (NULs), and kept aside
+    assert ("is larger than 64 MB" in warnings[0]) == too_large, warnings[0]
+    assert not (tmp_path / FILE_NAME).exists()
+
+
+@pytest.mark.parametrize(("size", "too_large"), [(16 * MB, False), (16 * MB + 1, True)])
+def test_a_learner_record_over_16_mb_is_refused_as_too_large(tmp_path, size, too_large):
+    path = _sized(tmp_path / "record.json", size)
+    with pytest.raises(ValueError) as refused:
+        sharing.read(path)
+    assert (str(refused.value) == "is larger than 16 MB") == too_large, refused.value
+
+
+# --- the file's limits: a record at a limit is read, one past it is refused ----------------------
+
+def _models():
+    from backprop_cli.progress import (
+        Attempt,
+        Diagnosed,
+        LessonRecord,
+        Observation,
+        QuestionRecord,
+        QuizItem,
+        QuizResult,
+    )
+    from backprop_cli.progress.sharing import LearnerRecord, LessonResult, QuestionResult
+
+    item = {"topic": "t", "template": "x", "outcome": "correct"}
+    learner = {"format": "backprop-learner-record", "version": 1, "exported": "2026-01-01T00:00:00+00:00"}
+    lesson_result = {"key": "k", "id": "k", "status": "done"}
+    # model, the other fields it needs, field, [accepted values], [refused values]
+    return [
+        (Diagnosed, {}, "name", ["n" * 200], ["n" * 201]),
+        (Diagnosed, {"name": "n"}, "feedback", ["f" * 2000], ["f" * 2001]),
+        (QuestionRecord, {}, "attempts", [0], [-1]),
+        (QuestionRecord, {}, "hints", [0], [-1]),
+        (Attempt, {}, "id", ["a", "a" * 64], ["", "a" * 65]),
+        (LessonRecord, {}, "id", ["l", "l" * 200], ["", "l" * 201]),
+        (QuizItem, item, "hints", [0], [-1]),
+        (QuizResult, {"seed": 1, "topics": []}, "id", ["q", "q" * 64], ["", "q" * 65]),
+        (Observation, {"skill": "s", "outcome": "wrong"}, "id", ["o", "o" * 64], ["", "o" * 65]),
+        (Observation, {"outcome": "wrong"}, "skill", ["s", "s" * 80], ["", "s" * 81]),
+        (Observation, {"skill": "s", "outcome": "wrong"}, "guess", [0.0, 1.0], [-0.01, 1.01]),
+        (Observation, {"skill": "s", "outcome": "wrong"}, "source", ["s" * 300], ["s" * 301]),
+        (QuestionResult, {"id": "q"}, "attempts", [0], [-1]),
+        (QuestionResult, {"id": "q"}, "hints", [0], [-1]),
+        (LessonResult, lesson_result, "finished_attempts", [0], [-1]),
+        (LearnerRecord, learner, "name", ["n", "n" * 200], ["", "n" * 201]),
+        (LearnerRecord, {**learner, "name": "n"}, "version", [1], [2]),
+    ]
+
+
+def test_each_field_of_the_files_is_read_up_to_its_limit_and_refused_past_it():
+    from pydantic import ValidationError
+
+    for model, others, field, accepted, refused in _models():
+        for value in accepted:
+            assert getattr(model.model_validate({**others, field: value}), field) == value, (model, field)
+        for value in refused:
+            with pytest.raises(ValidationError):
+                model.model_validate({**others, field: value})
+
+
+def test_defaults_of_a_fresh_record():
+    from backprop_cli.progress import Observation, QuestionRecord, new_id
+
+    assert Observation(skill="s", outcome="wrong").guess == 0.15  # P(guess) of a free-typed answer
+    record = QuestionRecord()
+    assert (record.attempts, record.hints, record.skipped, record.correct, record.closed) == (0, 0, False, False, False)
+    assert len({new_id() for _ in range(50)}) == 50
+
+
+def test_a_long_diagnosis_is_kept_cut_to_the_limits_not_refused():
+    from backprop_cli.progress import QuestionRecord
+
+    record = QuestionRecord()
+    record.diagnosed("n" * 250, "f" * 2500)
+    (kept,) = record.mistakes
+    assert kept.name == "n" * 200 and kept.feedback == "f" * 2000
+
+
+def _progress():
+    from backprop_cli.progress import Progress
+
+    return Progress.model_validate({
+        "version": 2,
+        "lessons": {"derivatives": {"id": "derivatives", "attempts": [
+            {"status": "done", "questions": {"q1": {"attempts": 1, "correct": True, "closed": True, "first": "correct"},
+                                             "q2": {"attempts": 2, "hints": 1, "correct": True, "closed": True,
+                                                    "first": "wrong", "mistakes": [{"name": "sign", "feedback": "flip"}]}}}]}},
+        "quizzes": [{"seed": 3, "topics": ["chain"], "finished": True,
+                     "items": [{"topic": "chain", "template": "t", "outcome": "correct"},
+                               {"topic": "chain", "template": "t", "outcome": "wrong"}]}],
+        "observations": [{"skill": "chain-rule", "outcome": "correct"}],
+    })
+
+
+def test_what_progress_and_the_class_report_show_cannot_be_changed_by_the_view(tmp_path):
+    """The summary and the class report are plain data drawn by several views (table, JSON, CSV):
+    frozen, so drawing one cannot change what the next shows."""
+    from dataclasses import FrozenInstanceError
+
+    from backprop_cli.progress import classroom, summarize
+
+    summary = summarize(_progress())
+    report = classroom.build([sharing.build(_progress(), "Ada")])
+    records = [summary, summary.lessons[0], summary.quizzes[0], summary.skills[0], summary.weakest[0],
+               report, report.lessons[0], report.lessons[0].questions[0]]
+    for record in records:
+        field = next(iter(vars(record)))
+        with pytest.raises(FrozenInstanceError):
+            setattr(record, field, None)
+
+
+def test_merged_records_keep_each_diagnosed_mistake_once_the_first_ten():
+    from backprop_cli.progress import Diagnosed, QuestionRecord
+
+    def d(name):
+        return Diagnosed(name=name, feedback=f"about {name}")
+
+    mine = QuestionRecord(mistakes=[d("sign"), d("factor-2")])
+    theirs = QuestionRecord(mistakes=[d("factor-2"), d("missing-factor")])
+    assert [m.name for m in mine.merge(theirs).mistakes] == ["sign", "factor-2", "missing-factor"]
+    assert [m.name for m in theirs.merge(mine).mistakes] == ["factor-2", "missing-factor", "sign"]
+    many = QuestionRecord(mistakes=[d(f"m{i}") for i in range(8)])
+    more = QuestionRecord(mistakes=[d(f"n{i}") for i in range(8)])
+    assert [m.name for m in many.merge(more).mistakes] == [f"m{i}" for i in range(8)] + ["n0", "n1"]
+    record = QuestionRecord()
+    for i in range(12):
+        record.diagnosed(f"k{i % 11}", "")
+    assert [m.name for m in record.mistakes] == [f"k{i}" for i in range(10)]
+
+
+def test_the_progress_screen_names_the_three_weakest_topics():
+    from backprop_cli.progress import Progress, weakest_topics
+
+    items = [{"topic": t, "template": "x", "outcome": o} for t in ("a", "b", "c", "d", "e")
+             for o in ("correct", "wrong")]
+    progress = Progress.model_validate({"version": 2, "quizzes": [{"seed": 1, "topics": [], "items": items}]})
+    assert len(weakest_topics(progress)) == 3
+    assert len(weakest_topics(progress, limit=5)) == 5
+
+
+def _learner(name: str, questions: list[dict]) -> sharing.LearnerRecord:
+    return sharing.LearnerRecord.model_validate({
+        "format": "backprop-learner-record", "version": 1, "name": name, "exported": "2026-01-01T00:00:00+00:00",
+        "lessons": [{"key": "chain-rule", "id": "chain-rule", "status": "in-progress", "questions": questions}]})
+
+
+def test_the_class_report_takes_a_questions_number_and_prompt_from_whichever_learner_has_them():
+    from backprop_cli.progress import classroom
+
+    without = _learner("Ada", [{"id": "q2"}])  # exported without the course: no number, no prompt
+    known = _learner("Bo", [{"id": "q2", "number": 2, "prompt": "dy/dx?"}])
+    for records in ([without, known], [known, without]):
+        (row,) = classroom.build(records).lessons[0].questions
+        assert (row.number, row.prompt, row.learners) == (2, "dy/dx?", 2)
+
+
+def test_the_class_report_lists_the_three_most_common_mistakes_of_a_question():
+    from backprop_cli.progress import classroom
+
+    def tried(*feedback):
+        return [{"id": "q1", "mistakes": [{"name": f, "feedback": f} for f in feedback]}]
+
+    records = [_learner("A", tried("sign", "half", "twice", "rate")), _learner("B", tried("sign", "half", "twice")),
+               _learner("C", tried("sign", "half")), _learner("D", tried("sign"))]
+    (row,) = classroom.build(records).lessons[0].questions
+    assert row.common == (("sign", 4), ("half", 3), ("twice", 2))
+    assert "sign (4); half (3); twice (2)" in classroom.to_csv(classroom.build(records))
+
+
+def test_only_an_attempt_under_way_resumes_and_at_the_first_question_not_moved_past():
+    from backprop_cli.progress import Attempt, resume_question
+
+    questions = {"q1": {"attempts": 1, "correct": True, "closed": True}, "q2": {"attempts": 2}}
+    ids = ["q1", "q2", "q3"]
+    assert resume_question(Attempt.model_validate({"questions": questions}), ids) == 1
+    assert resume_question(Attempt.model_validate({"questions": questions}), ["q0", *ids]) == 0  # inserted since
+    for status in ("done", "stopped"):
+        assert resume_question(Attempt.model_validate({"status": status, "questions": questions}), ids) is None
+    assert resume_question(None, ids) is None
+    closed = {q: {"closed": True} for q in ids}
+    assert resume_question(Attempt.model_validate({"questions": closed}), ids) is None
+
+
+def test_files_keep_non_ascii_text_readable(tmp_path):
+    """A teacher opening an export (or the progress file) reads ŷ and σ′, not \\u0177 escapes."""
+    from backprop_cli.progress import Diagnosed, Progress, dumps
+
+    record = _learner("Zoë", [{"id": "q1", "prompt": "∂L/∂ŷ?", "mistakes": [{"name": "s", "feedback": "σ′ = σ·(1 − σ)"}]}])
+    text = sharing.dumps(record)
+    assert "Zoë" in text and "∂L/∂ŷ?" in text and "σ′ = σ·(1 − σ)" in text and "\\u" not in text
+    assert sharing.dumps(sharing.LearnerRecord.model_validate_json(text)) == text
+    progress = _progress()
+    progress.lessons["derivatives"].attempts[0].questions["q1"].mistakes.append(Diagnosed(name="σ", feedback="ŷ"))
+    saved = dumps(progress)
+    assert '"feedback": "ŷ"' in saved and Progress.model_validate_json(saved) == progress
+
+
+def test_the_class_reports_csv_has_each_questions_number_and_prompt():
+    from backprop_cli.progress import classroom
+
+    report = classroom.build([_learner("Bo", [{"id": "q2", "number": 2, "prompt": "dy/dx?", "first": "correct",
+                                               "attempts": 1, "correct": True}])])
+    header, row = classroom.to_csv(report).splitlines()
+    assert row.split(",") == ["chain-rule", "chain-rule", "0", "q2", "2", "dy/dx?", "1", "1", "1.000", ""]
+    assert header.split(",")[4:6] == ["number", "prompt"]
+
+
+def test_of_two_topics_right_as_often_the_one_needing_hints_more_often_is_weaker():
+    from backprop_cli.progress import Progress, topic_scores
+
+    def item(topic, outcome):
+        return {"topic": topic, "template": "x", "outcome": outcome}
+
+    # a: 1 of 2 right, with a hint (half its items hinted); b: 2 of 4 right, one with a hint (a quarter)
+    items = [item("a", "hinted"), item("a", "wrong"),
+             item("b", "hinted"), item("b", "correct"), item("b", "wrong"), item("b", "wrong")]
+    progress = Progress.model_validate({"version": 2, "quizzes": [{"seed": 1, "topics": [], "items": items}]})
+    assert [s.topic for s in topic_scores(progress)] == ["a", "b"]
+
+
+def test_a_lesson_of_the_course_not_started_has_no_finished_attempts():
+    from types import SimpleNamespace
+
+    from backprop_cli.progress import summarize
+
+    info = SimpleNamespace(id="partials", title="Partial derivatives", number=2, questions=(("q1", "?"),),
+                           question_count=1)
+    (lesson, *_) = [s for s in summarize(_progress(), [info]).lessons if s.id == "partials"]
+    assert (lesson.status, lesson.finished, lesson.again, lesson.asked) == ("not-started", 0, False, 0)
+
+
+def test_progress_is_saved_into_a_home_whose_folders_do_not_exist_yet_and_saved_again(tmp_path):
+    from backprop_cli.progress import Progress
+
+    store = Store(tmp_path / "a" / "b" / "home")
+    store.save(Progress(last_lesson="derivatives"))
+    store.save(Progress(last_lesson="partials"))
+    progress, warnings = Store(tmp_path / "a" / "b" / "home").load()
+    assert warnings == [] and progress.last_lesson == "partials"
+
+
+def test_a_bad_version_is_quoted_cut_to_forty_characters(tmp_path):
+    (tmp_path / FILE_NAME).write_text('{"version": "' + "v" * 100 + '"}', encoding="utf-8")
+    _, (warning,) = Store(tmp_path).load()
+    assert '(version: expected an integer ≥ 1, got "' + "v" * 39 + ");" in warning, warning
+
+
+def test_a_lesson_id_two_lesson_files_share_must_be_named_by_its_key():
+    from backprop_cli.errors import UsageError
+    from backprop_cli.progress import Progress, resolve_lesson
+
+    progress = Progress.model_validate({"version": 2, "lessons": {
+        "mine@/a/mine.yaml": {"id": "mine", "source": "/a/mine.yaml"},
+        "mine@/b/mine.yaml": {"id": "mine", "source": "/b/mine.yaml"}}})
+    with pytest.raises(UsageError, match="several lessons have the id 'mine'"):
+        resolve_lesson("mine", progress)
+    assert resolve_lesson("mine@/b/mine.yaml", progress) == "mine@/b/mine.yaml"
+    del progress.lessons["mine@/a/mine.yaml"]
+    assert resolve_lesson("mine", progress) == "mine@/b/mine.yaml"
