@@ -271,6 +271,9 @@ _OPERATOR_NAMES = {ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.BitXo
 
 #: how many parse results are remembered (a lesson and its checks read a few hundred formulas)
 PARSE_MEMO_SIZE = 4096
+#: Parses with more names than this are not remembered: the key holds every name, so a network of
+#: 4,000 weights made each parse O(names) and the memo hundreds of MB (a lesson has at most ~60).
+MEMO_MAX_NAMES = 64
 _parsed_memo: OrderedDict[tuple, Parsed] = OrderedDict()
 
 
@@ -291,10 +294,13 @@ def parse(
 
     A result (immutable) is remembered, keyed by everything it depends on: the text, the names
     (with their symbols, when given), ``max_length`` and ``strict``; the memo is bounded
-    (least recently used out). Errors are not remembered.
+    (least recently used out), and only parses with at most :data:`MEMO_MAX_NAMES` names are
+    remembered. Errors are not remembered.
     """
     if not isinstance(text, str):
         raise ExpressionError("a formula must be text")
+    if len(names) > MEMO_MAX_NAMES:  # a big network: each formula is parsed once, and a key this
+        return _parse(text, names, max_length=max_length, strict=strict)  # size would cost O(names)
     if isinstance(names, Mapping):
         key: tuple = (text, True, frozenset(names.items()), max_length, strict)
     else:

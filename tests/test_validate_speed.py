@@ -131,6 +131,18 @@ def test_the_memo_is_bounded():
     assert len(expressions._parsed_memo) <= expressions.PARSE_MEMO_SIZE
 
 
+def test_a_parse_with_many_names_is_not_remembered():
+    """A network's 4,000 names in every key made `step` on a 2-64-64-1 network peak at 254 MB."""
+    many = [f"w{k}" for k in range(expressions.MEMO_MAX_NAMES + 1)]
+    expressions._parsed_memo.clear()  # room for one more, whatever ran before
+    before = len(expressions._parsed_memo)
+    parsed = expressions.parse("w1*w2 + 17", many)
+    assert parsed.expr == expressions._parse("w1*w2 + 17", many, max_length=expressions.MAX_LENGTH, strict=False).expr
+    assert len(expressions._parsed_memo) == before
+    expressions.parse("w1*w2 + 17", many[: expressions.MEMO_MAX_NAMES])
+    assert len(expressions._parsed_memo) == before + 1
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
 def test_a_step_is_found_where_steps_index_finds_it(lesson):
     for step in lesson.spec.steps:
