@@ -112,10 +112,10 @@ def test_nudge_with_set_and_another_network(capsys):
 def test_step_check_adds_finite_difference_columns(capsys):
     out = lines(ok(capsys, "step", "--check"))
     header = next(line for line in out if "finite diff." in line)
-    assert header.split()[:6] == ["parameter", "old", "∂L/∂w", "finite", "diff.", "rel."]
+    assert header.split() == ["parameter", "∂L/∂w", "finite", "diff.", "rel.", "error"]
     w2 = next(line for line in out if line.strip().startswith("w2") and "×10" in line)
     cells = w2.split()
-    assert cells[2] == cells[3] == "−72"  # analytic and finite difference agree to 6 figures
+    assert cells[1] == cells[2] == "−72"  # analytic and finite difference agree to 6 figures
     doc = json.loads(ok(capsys, "step", "--check", "--json", "-n", "sigmoid"))
     assert set(doc["check"]) == {"w1", "w2", "w3"}
     for name, check in doc["check"].items():
@@ -200,6 +200,17 @@ def test_surface_heat_map_marks_start_end_and_minimum(capsys):
 def test_surface_of_the_sigmoid_net_holds_the_third_weight(capsys):
     out = ok(capsys, "surface", "-n", "sigmoid", "--params", "w1,w3", "--steps", "5")
     assert "Loss of sigmoid over (w1, w3)   w2 = −0.3 held fixed" in out
+
+
+def test_step_check_folds_no_number_at_80_columns(capsys, monkeypatch):
+    """Seven columns in one table folded −0.0135517 into '−0.013551' over '7' at 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
+    out = lines(ok(capsys, "step", "--check", "-n", "sigmoid", "--set", "w1=0.5"))
+    for title in ("Update", "Gradient check"):
+        start = next(i for i, line in enumerate(out) if line.startswith(title))
+        rows = out[start + 4: start + 7]  # title, blank, header, rule, then one line per parameter
+        assert [r.split()[0] for r in rows] == ["w1", "w2", "w3"], rows
+        assert all(len(r.split()) == (5 if title == "Update" else 4) for r in rows), rows
 
 
 # -- every view: NO_COLOR, narrow terminals, --export ---------------------------------------------
