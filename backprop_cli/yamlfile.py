@@ -10,8 +10,6 @@ refused with their line.
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +18,8 @@ from typing import Any, TypeVar
 import yaml
 
 from backprop_cli.errors import FileFormatError
+from backprop_cli.regular_file import MAX_FILE_BYTES, read_bounded
 
-MAX_FILE_BYTES = 1_000_000
 #: Digits in one whole number. Python refuses to convert more than 4300 (640 at the lowest setting),
 #: and no network or lesson needs more than the expression parser's 40.
 MAX_INT_DIGITS = 100
@@ -140,7 +138,7 @@ def load_file(path: Path | str) -> tuple[Any, Lines]:
     """
     path = Path(path)
     try:
-        raw = _read_bounded(path)
+        raw = read_bounded(path)
     except FileNotFoundError:
         raise FileFormatError(str(path), "no such file") from None
     except IsADirectoryError:
@@ -154,35 +152,6 @@ def load_file(path: Path | str) -> tuple[Any, Lines]:
     except UnicodeDecodeError as exc:
         raise FileFormatError(str(path), f"not UTF-8 text (byte {exc.start})") from None
     return load_text(text, str(path))
-
-
-def _read_bounded(path: Path) -> bytes:
-    """At most MAX_FILE_BYTES + 1 bytes of a regular file; anything else is a FileFormatError."""
-    kind = _not_regular(os.stat(path).st_mode)
-    if kind:
-        raise FileFormatError(str(path), f"is {kind}, not a regular file")
-    # O_NONBLOCK: if a pipe replaced the file since the stat, opening it still does not wait.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    with os.fdopen(fd, "rb") as handle:
-        kind = _not_regular(os.fstat(handle.fileno()).st_mode)
-        if kind:
-            raise FileFormatError(str(path), f"is {kind}, not a regular file")
-        return handle.read(MAX_FILE_BYTES + 1)
-
-
-def _not_regular(mode: int) -> str:
-    """'' for a regular file, else what it is, in words."""
-    if stat.S_ISREG(mode):
-        return ""
-    if stat.S_ISDIR(mode):
-        raise IsADirectoryError
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "something else"
 
 
 M = TypeVar("M")

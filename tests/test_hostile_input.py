@@ -81,12 +81,13 @@ def test_a_file_over_the_limit_is_refused_without_reading_it_all(tmp_path):
 
 def test_the_bounded_read_stops_at_the_limit_plus_one(tmp_path, monkeypatch):
     """The limit does not rest on st_size: a file that reports size 0 is still read at most limit+1 bytes."""
-    from backprop_cli import yamlfile
+    from backprop_cli import regular_file, yamlfile
 
     path = tmp_path / "f.yaml"
     path.write_bytes(b"a: 1\n" * 10)
+    monkeypatch.setattr(regular_file, "MAX_FILE_BYTES", 12)
     monkeypatch.setattr(yamlfile, "MAX_FILE_BYTES", 12)
-    assert len(yamlfile._read_bounded(path)) == 13
+    assert len(regular_file.read_bounded(path)) == 13
     with pytest.raises(yamlfile.FileFormatError, match="larger than"):
         yamlfile.load_file(path)
 

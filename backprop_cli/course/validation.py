@@ -140,10 +140,10 @@ def _key(path: Path, data: bytes) -> str:
 def _regular_bytes(path: Path) -> bytes | None:
     """The bytes of a regular file of at most MAX_FILE_BYTES, read as the loader reads it (a pipe or
     a device is never opened so as to wait, nor read), else None."""
-    from backprop_cli.yamlfile import MAX_FILE_BYTES, _read_bounded
+    from backprop_cli.regular_file import MAX_FILE_BYTES, read_bounded
 
     try:
-        data = _read_bounded(path)
+        data = read_bounded(path)
     except (FileFormatError, OSError, RuntimeError):
         return None
     return data if len(data) <= MAX_FILE_BYTES else None

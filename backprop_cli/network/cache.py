@@ -30,7 +30,6 @@ import hashlib
 import json
 import os
 import re
-import stat
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,15 +37,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backprop_cli import cache_files
+from backprop_cli.errors import FileFormatError
 from backprop_cli.network.graph import LOSS, NAME_PATTERN
 from backprop_cli.network.plain import PlainLocal, PlainNetwork, PlainNode
 from backprop_cli.network.runtime import FUNCTIONS, Compiled, namespace
+from backprop_cli.regular_file import MAX_FILE_BYTES, read_bounded
 
 if TYPE_CHECKING:
     from backprop_cli.network.graph import Network
 
 FORMAT = 2
-MAX_BYTES = 1_000_000  # the network file limit (yamlfile); bigger files take the ordinary route
 _HERE = Path(__file__).resolve().parent
 _CODE = (_HERE / "graph.py", _HERE / "compile.py", _HERE / "float_printer.py", _HERE / "runtime.py",
          _HERE / "float_functions.py", _HERE / "model.py", _HERE / "plain.py", _HERE.parent / "mathfunctions.py",
@@ -97,14 +97,10 @@ def file_bytes(name_or_path: str) -> bytes | None:
     builtin = _HERE.parent / "networks" / f"{name_or_path}.yaml"
     path = builtin if NAME_PATTERN.fullmatch(name_or_path) and builtin.is_file() else Path(name_or_path)
     try:
-        # O_NONBLOCK: opening a named pipe does not wait for a writer (it is then refused as not regular)
-        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            data = handle.read(MAX_BYTES + 1)
-    except OSError:
+        data = read_bounded(path)
+    except (OSError, FileFormatError):
         return None
-    return data if len(data) <= MAX_BYTES else None
+    return data if len(data) <= MAX_FILE_BYTES else None
 
 
 def key(data: bytes) -> str:
