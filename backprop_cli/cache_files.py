@@ -18,6 +18,11 @@ from typing import Any
 KEEP = 200
 
 
+def enabled() -> bool:
+    """False when ``BACKPROP_NO_CACHE`` is set (to anything but 0): every cache is then off."""
+    return os.environ.get("BACKPROP_NO_CACHE", "") in ("", "0")
+
+
 def folder(kind: str) -> Path:
     home = os.environ.get("BACKPROP_HOME")
     if home:

@@ -75,7 +75,7 @@ def run(paths: list[Path] | None, *, cache: bool = True) -> tuple[list[str], lis
     from backprop_cli.course import lesson_files
 
     given = list(paths) if paths else lesson_files()
-    use = cache and os.environ.get("BACKPROP_NO_CACHE", "") in ("", "0")
+    use = cache and cache_files.enabled()
     results = [_remembered(Path(p)) if use else check_file(Path(p)) for p in given]
     notes = [note for r in results for note in r.notes]
     problems = [line for r in results for line in r.problems]

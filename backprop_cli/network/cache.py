@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sys
 from collections.abc import Callable
@@ -82,10 +81,6 @@ class Entry:
     learning_rate: float | None
     source: str
     view: View | None
-
-
-def enabled() -> bool:
-    return os.environ.get("BACKPROP_NO_CACHE", "") in ("", "0")
 
 
 def folder() -> Path:

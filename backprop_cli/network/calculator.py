@@ -120,9 +120,10 @@ def network_for_step(name_or_path: str, sets: Iterable[str] = (), *, view: bool 
 
     ``view``: also what the report shows (a drawn step), not only the numbers (``--json``).
     """
+    from backprop_cli import cache_files
     from backprop_cli.network import cache, plain
 
-    data = cache.file_bytes(name_or_path) if cache.enabled() else None
+    data = cache.file_bytes(name_or_path) if cache_files.enabled() else None
     entry = cache.lookup(data) if data is not None else None
     if entry is not None and (entry.view is not None or not view):
         overrides = plain_assignments(sets, entry.leaves)
