@@ -217,7 +217,18 @@ def number(value, digits: int = 6) -> str:
         return "∞" if value > 0 else "−∞"
     if value == int(value) and abs(value) < 10 ** (digits + 6):
         return str(int(value)).replace("-", "−")
-    text = f"{value:.{digits}g}"
+    return _shown(f"{value:.{digits}g}")
+
+
+def _beyond_floats(value, digits: int) -> str:
+    """A SymPy Float too small or too large for a machine float, written as m×10ⁿ."""
+    import mpmath
+
+    return _shown(mpmath.nstr(value._to_mpmath(value._prec), digits, min_fixed=0, max_fixed=0))
+
+
+def _shown(text: str) -> str:
+    """``1.50e-07`` → ``1.5×10⁻⁷``, ``0.250`` → ``0.25``: no trailing zeros, a real minus sign."""
     if "e" in text:
         mantissa, exp = text.split("e")
         if "." in mantissa:
@@ -226,16 +237,6 @@ def number(value, digits: int = 6) -> str:
     elif "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace("-", "−")
-
-
-def _beyond_floats(value, digits: int) -> str:
-    """A SymPy Float too small or too large for a machine float, written as m×10ⁿ."""
-    import mpmath
-
-    mantissa, exponent = mpmath.nstr(value._to_mpmath(value._prec), digits, min_fixed=0, max_fixed=0).split("e")
-    if "." in mantissa:
-        mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}".replace("-", "−")
 
 
 def _is_sympy(value) -> bool:
