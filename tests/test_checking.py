@@ -870,8 +870,14 @@ def test_an_exact_decimal_typed_exactly_is_correct(value):
 # `x + relu(x - 2.5)` against `x` agreed at the ten random points in ±3 about four times in ten and
 # was marked right. The oracle: the two formulas' values on a dense grid (they differ on it).
 
+_PLAIN = {"relu": lambda z: max(0.0, z), "step": lambda z: 1.0 if z > 0 else 0.0}  # their definitions
+
+
 def _differ_on_a_grid(a, b, x) -> bool:
-    return any(abs(float(a.subs(x, v / 10)) - float(b.subs(x, v / 10))) > 1e-9 for v in range(-600, 601))
+    # plain-float functions of the two formulas (lambdify, with relu and step written out here): the
+    # same grid as substituting each point, 25 times faster (the mutation script runs this test often)
+    fa, fb = (sympy.lambdify(x, e, [_PLAIN, "math"]) for e in (a, b))
+    return any(abs(fa(v / 10) - fb(v / 10)) > 1e-9 for v in range(-600, 601))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
