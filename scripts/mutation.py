@@ -16,8 +16,15 @@ tests fail on is *killed*; one they pass is *survived* and printed with its line
 A mutant whose tests run longer than four times the clean run (at least 30 s) counts as killed: it
 made something hang.
 
+Equivalent mutants (mutmut's convention): a line ending in ``# pragma: no mutate - <reason>`` has no
+mutation points (every point of an expression that starts on that line is skipped). The reason must
+prove that no mutation of the line can change behaviour, and it is required: a pragma without one
+stops the script. The summary lists every excluded line (path:line and reason) so a reader can audit
+them. Prefer rewriting the code so the equivalent point disappears; the pragma is for what cannot be.
+
 Slow by nature (one pytest run per mutant): run it by hand, not in CI. Mutants the AST cannot
-express (a changed string, a removed line) are not tried; equivalent mutants count as survivors.
+express (a changed string, a removed line) are not tried; equivalent mutants without a pragma count
+as survivors.
 """
 
 from __future__ import annotations
@@ -26,11 +33,13 @@ import argparse
 import ast
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +69,44 @@ SWAPS: dict[type, type] = {
 }
 
 
+#: ``# pragma: no mutate`` then the reason (after optional ``-``, ``—`` or ``:``)
+PRAGMA = re.compile(r"#\s*pragma:\s*no mutate\b\s*[-—–:]?\s*(?P<reason>.*)$")
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    path: Path
+    line: int
+    reason: str
+
+
+class PragmaError(Exception):
+    """A ``# pragma: no mutate`` without its reason."""
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def exclusions(path: Path) -> list[Exclusion]:
+    """The lines of ``path`` whose comment is ``# pragma: no mutate - reason`` (comments only, not
+    text inside strings); a pragma without a reason raises PragmaError."""
+    found = []
+    with path.open(encoding="utf-8") as source:
+        for token in tokenize.generate_tokens(source.readline):
+            if token.type != tokenize.COMMENT:
+                continue
+            match = PRAGMA.search(token.string)
+            if match is None:
+                continue
+            reason = match["reason"].strip()
+            if not reason:
+                raise PragmaError(f"{_shown(path)}:{token.start[0]}: '# pragma: no mutate' needs a reason "
+                                  "(why no mutation of this line can change behaviour)")
+            found.append(Exclusion(path, token.start[0], reason))
+    return found
+
+
 @dataclass(frozen=True)
 class Mutant:
     path: Path
@@ -79,11 +126,14 @@ def _docstring_constants(tree: ast.AST) -> set[int]:
     return found
 
 
-def _points(tree: ast.AST) -> list[tuple[ast.AST, int, str]]:
-    """(node, slot, what changes) for every mutation point; slot picks the operator of a Compare."""
+def _points(tree: ast.AST, excluded: frozenset[int] = frozenset()) -> list[tuple[ast.AST, int, str]]:
+    """(node, slot, what changes) for every mutation point; slot picks the operator of a Compare.
+    Nodes starting on an ``excluded`` line (a ``# pragma: no mutate``) have none."""
     skip = _docstring_constants(tree)
     points: list[tuple[ast.AST, int, str]] = []
     for node in ast.walk(tree):
+        if getattr(node, "lineno", None) in excluded:
+            continue
         if isinstance(node, ast.Compare):
             for k, op in enumerate(node.ops):
                 if type(op) in SWAPS:
@@ -105,13 +155,19 @@ def _apply(node: ast.AST, slot: int) -> None:
         node.ops[slot] = SWAPS[type(node.ops[slot])]()
     elif isinstance(node, (ast.BinOp, ast.BoolOp)):
         node.op = SWAPS[type(node.op)]()
-    elif isinstance(node, ast.Constant):
-        node.value = (not node.value) if isinstance(node.value, bool) else node.value + 1
+    elif isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        node.value = not node.value
+    elif isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        node.value = node.value + 1
+
+
+def _excluded_lines(path: Path) -> frozenset[int]:
+    return frozenset(e.line for e in exclusions(path))
 
 
 def _mutated_source(path: Path, index: int) -> str:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    node, slot, _ = _points(tree)[index]
+    node, slot, _ = _points(tree, _excluded_lines(path))[index]
     if isinstance(node, ast.UnaryOp):  # `not x` → `x`: replace the node in its parent
         for parent in ast.walk(tree):
             for field, value in ast.iter_fields(parent):
@@ -126,14 +182,23 @@ def _mutated_source(path: Path, index: int) -> str:
     return ast.unparse(tree)
 
 
-def mutants(area: str) -> list[Mutant]:
+def _paths(area: str) -> list[Path]:
     patterns, _ = AREAS[area]
+    return [path for pattern in patterns for path in sorted(ROOT.glob(pattern))]
+
+
+def mutants(area: str) -> list[Mutant]:
     found = []
-    for pattern in patterns:
-        for path in sorted(ROOT.glob(pattern)):
-            for i, (node, _slot, what) in enumerate(_points(ast.parse(path.read_text(encoding="utf-8")))):
-                found.append(Mutant(path, i, getattr(node, "lineno", 0), what))
+    for path in _paths(area):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for i, (node, _slot, what) in enumerate(_points(tree, _excluded_lines(path))):
+            found.append(Mutant(path, i, getattr(node, "lineno", 0), what))
     return found
+
+
+def area_exclusions(area: str) -> list[Exclusion]:
+    """Every ``# pragma: no mutate`` line of the area's modules, in file order."""
+    return [e for path in _paths(area) for e in exclusions(path)]
 
 
 def _ident(mutant: Mutant) -> str:
@@ -141,8 +206,8 @@ def _ident(mutant: Mutant) -> str:
     return f"{mutant.path.relative_to(ROOT)}#{mutant.index}"
 
 
-def _run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> bool:
-    """True when the tests pass (the mutant survives)."""
+def _run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> tuple[bool, str]:
+    """(True when the tests pass — the mutant survives —, the tail of pytest's output)."""
     env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
     env["BACKPROP_HOME"] = str(copy / ".home")
     try:
@@ -150,8 +215,8 @@ def _run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> bool:
                                  "-p", "no:randomly", *tests], cwd=copy, env=env, capture_output=True,
                                 timeout=timeout)
     except subprocess.TimeoutExpired:
-        return False  # a mutant that hangs the tests is caught
-    return result.returncode == 0
+        return False, "timed out"  # a mutant that hangs the tests is caught
+    return result.returncode == 0, (result.stdout + result.stderr).decode(errors="replace")[-4000:]
 
 
 def run(area: str, count: int, seed: int, timeout: float,
@@ -174,8 +239,9 @@ def run(area: str, count: int, seed: int, timeout: float,
         if not (copy / "backprop_cli" / "lessons").exists():
             shutil.copytree(ROOT / "lessons", copy / "backprop_cli" / "lessons")
         started = time.monotonic()
-        if not _run_tests(copy, tests, timeout):
-            raise SystemExit(f"{area}: the tests fail without any mutant; fix them first")
+        clean, output = _run_tests(copy, tests, timeout)
+        if not clean:
+            raise SystemExit(f"{output}\n{area}: the tests fail without any mutant; fix them first")
         # a mutant that makes the tests run far longer than the clean run is a hang: caught
         timeout = min(timeout, max(30.0, 4 * (time.monotonic() - started)))
         for n, mutant in enumerate(sample, 1):
@@ -184,7 +250,7 @@ def run(area: str, count: int, seed: int, timeout: float,
             target.write_text(_mutated_source(mutant.path, mutant.index), encoding="utf-8")
             try:
                 started = time.monotonic()
-                survived = _run_tests(copy, tests, timeout)
+                survived, _ = _run_tests(copy, tests, timeout)
             finally:
                 target.write_text(original, encoding="utf-8")
             print(f"  [{n}/{len(sample)}] {'SURVIVED' if survived else 'killed  '} {_ident(mutant)}"
@@ -208,14 +274,26 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [a for a in args.areas if a not in AREAS]
     if unknown:
         parser.error(f"unknown area {unknown[0]!r}: choose from {', '.join(AREAS)}")
+    areas = args.areas or list(AREAS)
+    try:  # every pragma has its reason before any mutant runs
+        excluded = {area: area_exclusions(area) for area in areas}
+    except PragmaError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     scores = []
-    for area in args.areas or list(AREAS):
-        print(f"{area}: {len(mutants(area))} mutation points, sampling {args.count} (seed {args.seed})", flush=True)
-        killed, total, _ = run(area, args.count, args.seed, args.timeout, frozenset(args.only))
-        scores.append((area, killed, total))
+    for area in areas:
+        print(f"{area}: {len(mutants(area))} mutation points ({len(excluded[area])} lines excluded),"
+              f" sampling {args.count} (seed {args.seed})", flush=True)
+        killed, total, survivors = run(area, args.count, args.seed, args.timeout, frozenset(args.only))
+        scores.append((area, killed, total, survivors))
     print()
-    for area, killed, total in scores:
-        print(f"{area:<12} {killed}/{total} killed  ({100 * killed / total:.0f}%)" if total else f"{area:<12} no mutants")
+    for area, killed, total, survivors in scores:
+        line = f"{killed}/{total} killed  ({100 * killed / total:.0f}%)" if total else "no mutants"
+        print(f"{area:<12} {line}, {len(excluded[area])} lines excluded by '# pragma: no mutate'")
+        for mutant in survivors:
+            print(f"    survived {_ident(mutant)} line {mutant.line}: {mutant.description}")
+        for exclusion in excluded[area]:
+            print(f"    excluded {_shown(exclusion.path)}:{exclusion.line}: {exclusion.reason}")
     return 0
 
 
