@@ -191,3 +191,37 @@ def test_a_choice_answer_is_read_up_to_500_characters():
 
     assert check_choice("a" + " " * 499, ["yes", "no"], 0).status == "correct"
     assert check_choice("a" + " " * 500, ["yes", "no"], 0).status == "invalid"
+
+
+def test_an_update_is_right_up_to_a_tenth_of_a_percent_of_its_step_and_the_floor_and_no_further():
+    """w = 1 → 0.5: the step is 0.5, so 0.1% of it plus the 1e−12 floor, 0.000500000001, is the
+    largest miss that still passes (the bound is inclusive, on both sides of the answer)."""
+    from backprop_cli.checking import check_number
+    from backprop_cli.checking.diagnosis import UpdateRule, prepare
+
+    half = sympy.Rational(1, 2)
+    rule = prepare(0.5, [], UpdateRule(sympy.Integer(1), "w"))
+    for typed, status in (("0.500500000001", "correct"), ("0.499499999999", "correct"),
+                          ("0.500500000002", "incorrect"), ("0.499499999998", "incorrect")):
+        assert check_number(typed, half, diagnosis=rule).status == status, typed
+
+
+def test_values_within_the_absolute_floor_are_one_value_and_beyond_it_are_two():
+    """A builder skips a mistake that repeats another: 1e−12 apart (of a value below 1) is a repeat,
+    1.5e−12 apart is not (the floor does not grow for values below 1)."""
+    from backprop_cli.checking.mistakes import same_value
+
+    one, half, pico = sympy.Integer(1), sympy.Rational(1, 2), sympy.Rational(1, 10**12)
+    assert same_value(one + pico, one) and same_value(half - pico, half)
+    assert not same_value(one + 3 * pico / 2, one) and not same_value(half + 3 * pico / 2, half)
+
+
+@pytest.mark.parametrize(("degree", "expanded"), [(24, True), (25, False)])
+def test_a_difference_is_expanded_up_to_degree_24_and_not_beyond(degree, expanded):
+    """(x + 1)²·x^(n−2) against its expansion: the degree bound of the difference is n (a sum is as
+    high as its highest term), and only up to EXPAND_MAX_DEGREE = 24 is it expanded to prove them equal."""
+    from backprop_cli.checking.formulas import EXPAND_MAX_DEGREE, expands_to_zero
+
+    assert EXPAND_MAX_DEGREE == 24
+    product, sum_of_terms = (x + 1) ** 2 * x ** (degree - 2), x**degree + 2 * x ** (degree - 1) + x ** (degree - 2)
+    assert expands_to_zero(product, sum_of_terms) is expanded

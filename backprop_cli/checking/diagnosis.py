@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-LISTED, STRUCTURE, FORMULA, NEIGHBOUR, GENERIC = 0, 1, 2, 3, 4
+LISTED, STRUCTURE, FORMULA, NEIGHBOUR, GENERIC = range(5)  # tiers: the order of precedence
 SAME = 1e-9  # two candidates closer than this (relatively) are one number
 ALLOWANCE = 0.001  # a candidate this close to the answer (0.1%; of the step for an update) also fits it
 

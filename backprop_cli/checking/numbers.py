@@ -16,7 +16,7 @@ from typing import Any
 
 from backprop_cli import notation
 from backprop_cli.checking import figures as fig
-from backprop_cli.checking.diagnosis import Candidate, Diagnosis, prepare
+from backprop_cli.checking.diagnosis import GENERIC, LISTED, Candidate, Diagnosis, prepare
 from backprop_cli.checking.mistakes import generic_mistakes
 from backprop_cli.checking.verdict import (
     CHECK_FAILURES,
@@ -65,8 +65,8 @@ def check_number(
     if expected_value is None:
         raise ValueError(f"the expected answer {expected} is not a finite real number")
     if diagnosis is None or mistakes:
-        listed = [Candidate(m.name, _float(m.value), m.feedback, tier=0) for m in mistakes]
-        generic = [Candidate(m.name, _float(m.value), m.feedback, tier=4) for m in generic_mistakes(expected)]
+        listed = [Candidate(m.name, _float(m.value), m.feedback, tier=LISTED) for m in mistakes]
+        generic = [Candidate(m.name, _float(m.value), m.feedback, tier=GENERIC) for m in generic_mistakes(expected)]
         base = diagnosis.candidates if diagnosis is not None else ()
         diagnosis = prepare(float(expected_value), [*listed, *base, *generic],
                             update=diagnosis.update if diagnosis is not None else None)
