@@ -225,3 +225,65 @@ def test_a_difference_is_expanded_up_to_degree_24_and_not_beyond(degree, expande
     assert EXPAND_MAX_DEGREE == 24
     product, sum_of_terms = (x + 1) ** 2 * x ** (degree - 2), x**degree + 2 * x ** (degree - 1) + x ** (degree - 2)
     assert expands_to_zero(product, sum_of_terms) is expanded
+
+
+def test_formulas_undefined_at_every_point_are_not_called_equal_unless_they_expand_to_the_same():
+    """Nothing to compare at any point: only expansion can show two formulas equal; otherwise the
+    learner is told so, not marked right."""
+    nowhere = sympy.log(-(x**2) - 1)
+    verdict = check_expression("log(-x^2 - 1) + 1", nowhere, {"x": x})
+    assert (verdict.status, verdict.message) == ("incorrect", "I could not evaluate your formula at any point to compare it")
+    assert check_expression("log(-1 - x^2)", nowhere, {"x": x}).status == "correct"
+
+
+@pytest.mark.parametrize(("edge", "status"), [("2.75", "correct"), ("2.85", "incorrect")])
+def test_a_formula_defined_on_part_of_the_range_needs_eight_agreeing_points(edge, status):
+    """x + log(x − c) − log(10x − 10c) + log 10 is x wherever it is defined (x > c). The points are
+    seeded by the expected formula (x): of the 60 drawn, 8 lie above 2.75 (enough: POINTS_ENOUGH)
+    and 6 above 2.85 (too few: the learner is shown a point where only the answer is defined)."""
+    verdict = check_expression(f"x + log(x - {edge}) - log(10*x - 10*{edge}) + log(10)", x, {"x": x})
+    assert verdict.status == status, verdict
+    if status == "incorrect":
+        assert "yours gives undefined but the answer gives" in verdict.message
+
+
+@pytest.mark.parametrize("typed", ["1.23", "1.235", "1.23456"])
+def test_the_old_weight_typed_to_three_figures_or_more_is_called_the_old_value(typed):
+    """w = 1.23456 and the step is −0.01: 1.23 is the old weight rounded to three figures, so the
+    learner is told the step was not taken (not merely that the number is wrong)."""
+    from backprop_cli.checking import check_number
+    from backprop_cli.checking.diagnosis import UpdateRule, prepare
+
+    old = sympy.Rational(123456, 100000)
+    new = old - sympy.Rational(1, 100)
+    verdict = check_number(typed, new, diagnosis=prepare(float(new), [], UpdateRule(old, "w")))
+    assert (verdict.status, verdict.mistake) == ("incorrect", "old-value"), verdict
+    assert verdict.message.startswith("That is the old value of w: as typed, the step was not taken.")
+
+
+def test_a_power_slip_is_told_with_the_powers_written_as_superscripts():
+    from backprop_cli.checking.diagnosis import power_swaps
+
+    cube = {s.name: s.feedback for s in power_swaps("∂y/∂x", "x", 2.0, 3)}
+    assert cube == {"power-not-differentiated": "You used x³ itself in place of its slope ∂y/∂x = 3·x².",
+                    "power-not-reduced": "The power rule lowers the power by one: ∂y/∂x = 3·x², not 3·x³."}
+    square = {s.name: s.feedback for s in power_swaps("∂y/∂x", "x", 2.0, 2)}
+    assert square["power-not-differentiated"] == "You used x² itself in place of its slope ∂y/∂x = 2·x."
+
+
+def test_a_missing_link_without_a_formula_is_named_by_its_label_alone():
+    from backprop_cli.checking.diagnosis import Link, chain_candidates
+
+    links = [Link("∂L/∂ŷ", -0.5), Link("∂ŷ/∂z", 0.25, "ŷ·(1 − ŷ)")]
+    said = [c.feedback.split(" is missing.")[0] for c in chain_candidates(links) if c.name == "missing-factor"]
+    assert said == ["Almost: the factor ∂L/∂ŷ", "Almost: the factor ∂ŷ/∂z = ŷ·(1 − ŷ)"]
+
+
+def test_the_float_checks_evaluate_decimals_and_constants():
+    """A formula with a decimal or π in it is evaluated in machine floats, not sent to 30 digits."""
+    import math
+
+    from backprop_cli.checking.floats import float_value
+
+    assert float_value(sympy.Float(0.5) * x, {x: 3.0}) == 1.5
+    assert float_value(sympy.pi * x, {x: 1.0}) == math.pi

@@ -29,7 +29,7 @@ from backprop_cli.checking.verdict import (
 from backprop_cli.errors import ExpressionError
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=512)  # pragma: no mutate - only the cache size: _expected is a pure function of its arguments, so a larger cache changes memory, never a result
 def _expected(expected: Any, exact: bool | None) -> tuple[Decimal | None, bool]:
     """The expected value as a Decimal and whether it is compared exactly (cached per value)."""
     value = fig.decimal(expected)
