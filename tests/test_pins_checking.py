@@ -236,11 +236,11 @@ def test_formulas_undefined_at_every_point_are_not_called_equal_unless_they_expa
     assert check_expression("log(-1 - x^2)", nowhere, {"x": x}).status == "correct"
 
 
-@pytest.mark.parametrize(("edge", "status"), [("2.75", "correct"), ("2.85", "incorrect")])
+@pytest.mark.parametrize(("edge", "status"), [("2.75", "correct"), ("2.8", "incorrect"), ("2.85", "incorrect")])
 def test_a_formula_defined_on_part_of_the_range_needs_eight_agreeing_points(edge, status):
     """x + log(x − c) − log(10x − 10c) + log 10 is x wherever it is defined (x > c). The points are
-    seeded by the expected formula (x): of the 60 drawn, 8 lie above 2.75 (enough: POINTS_ENOUGH)
-    and 6 above 2.85 (too few: the learner is shown a point where only the answer is defined)."""
+    seeded by the expected formula (x): of the 60 drawn, 8 lie above 2.75 (enough: POINTS_ENOUGH),
+    7 above 2.8 and 6 above 2.85 (too few: the learner is shown a point where only the answer is defined)."""
     verdict = check_expression(f"x + log(x - {edge}) - log(10*x - 10*{edge}) + log(10)", x, {"x": x})
     assert verdict.status == status, verdict
     if status == "incorrect":
@@ -287,3 +287,15 @@ def test_the_float_checks_evaluate_decimals_and_constants():
 
     assert float_value(sympy.Float(0.5) * x, {x: 3.0}) == 1.5
     assert float_value(sympy.pi * x, {x: 1.0}) == math.pi
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("x + relu(x - 10.5)", "at x = 10.87 yours gives 11.24 but the answer gives 10.87"),
+    ("x + relu(2*x - 21)", "at x = 10.87 yours gives 11.61 but the answer gives 10.87"),
+    ("x + relu(x - 10)", "at x = 10.37 yours gives 10.74 but the answer gives 10.37"),
+])
+def test_a_difference_beyond_the_small_whole_numbers_is_shown_just_past_the_kink(typed, shown):
+    """No point in ±3 tells x + relu(x − c) from x: the learner is shown the point 0.37 past the
+    kink (where the formulas part), not a random one."""
+    verdict = check_expression(typed, x, {"x": x})
+    assert verdict.status == "incorrect" and shown in verdict.message, verdict.message
