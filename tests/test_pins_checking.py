@@ -299,3 +299,15 @@ def test_a_difference_beyond_the_small_whole_numbers_is_shown_just_past_the_kink
     kink (where the formulas part), not a random one."""
     verdict = check_expression(typed, x, {"x": x})
     assert verdict.status == "incorrect" and shown in verdict.message, verdict.message
+
+
+@pytest.mark.parametrize(("value", "figures"), [
+    (sympy.Integer(0), 1), (sympy.Integer(100), 1), (sympy.Integer(-18), 2), (sympy.Rational(1, 2), 1),
+    (sympy.Rational(101, 100), 3), (sympy.Rational(1, 1024), 7), (sympy.Rational(3, 80), 3),
+    (sympy.Rational(1, 3), None), (sympy.Float(0.5), None),
+])
+def test_significant_figures_of_an_exact_value(value, figures):
+    """0.0009765625 has seven figures, 0.0375 three, 0 one; a third never ends; a float is not exact."""
+    from backprop_cli.checking import significant_figures
+
+    assert significant_figures(value) == figures

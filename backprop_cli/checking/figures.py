@@ -242,13 +242,13 @@ def significant_figures(value: Any) -> int | None:
 
     if not isinstance(value, sympy.Rational):
         return None
-    q, twos, fives = int(value.q), 0, 0
-    while q % 2 == 0:
-        q, twos = q // 2, twos + 1
-    while q % 5 == 0:
-        q, fives = q // 5, fives + 1
-    if q != 1:
+    q = rest = int(value.q)
+    for prime in (2, 5):
+        while rest % prime == 0:
+            rest //= prime
+    if rest != 1:
         return None
-    places = max(twos, fives)
-    scaled = abs(int(value.p)) * 10**places // int(value.q)
+    # q = 2^a·5^b has more bits than max(a, b): that many places hold the whole decimal (places
+    # beyond it only add zeros at the end, which are not significant)
+    scaled = abs(int(value.p)) * 10 ** q.bit_length() // q
     return len(str(scaled).strip("0")) or 1
