@@ -21,7 +21,6 @@ from backprop_cli.checking.diagnosis import Candidate, Diagnosis, UpdateRule
 from backprop_cli.checking.figures import (
     MIN_FIGURES,
     RELATIVE_TOLERANCE,
-    right_to_figures,
     significant_figures,
     within_tolerance,
 )
@@ -39,6 +38,6 @@ from backprop_cli.checking.verdict import Carried, Mistake, Verdict
 __all__ = [
     "MIN_FIGURES", "RELATIVE_TOLERANCE", "Candidate", "Carried", "Diagnosis", "Mistake", "UpdateRule", "Verdict",
     "chain_mistakes", "check_choice", "check_components", "check_expression", "check_number",
-    "forward_value_mistakes", "generic_mistakes", "right_to_figures", "sigmoid_mistake", "significant_figures",
+    "forward_value_mistakes", "generic_mistakes", "sigmoid_mistake", "significant_figures",
     "update_mistakes", "within_tolerance",
 ]

@@ -108,15 +108,6 @@ def within_tolerance(answer: Any, expected: Any, literal: str | None) -> bool:
     return tolerant(a, e, literal)
 
 
-def right_to_figures(literal: str, expected: Any) -> bool:
-    """The significant-figure rule alone (without the 0.1% allowance): ``literal`` is ``expected``
-    rounded or cut to the figures typed, give or take one in the last."""
-    from backprop_cli.checking.verdict import as_expr
-
-    e = decimal(as_expr(expected))
-    return e is not None and figures_agree(literal, e)
-
-
 def figures_agree(literal: str, expected: Decimal) -> bool:
     try:
         typed = Decimal(literal)
