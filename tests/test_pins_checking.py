@@ -311,3 +311,40 @@ def test_significant_figures_of_an_exact_value(value, figures):
     from backprop_cli.checking import significant_figures
 
     assert significant_figures(value) == figures
+
+
+_ZERO_AT_SMALL_WHOLES = "(x-1)*(x-2)*(x+1)*(x-3)*(x+2)"  # 0 at every small whole number the checker tries first
+
+
+@pytest.mark.parametrize(("typed", "expected", "shown"), [
+    (f"x + {_ZERO_AT_SMALL_WHOLES}", "x", "at x = 0.64 yours gives −4.36266 but the answer gives 0.64"),
+    (f"x + y*{_ZERO_AT_SMALL_WHOLES}", "x", "at x = 0.64, y = 1.38 yours gives −6.26367 but the answer gives 0.64"),
+    # six names under square roots: the points drawn with random signs are all undefined, so the
+    # point shown is the first of those drawn positive after 20 tries
+    ("sqrt(a)+sqrt(b)+sqrt(c)+sqrt(d)+sqrt(e)+sqrt(f) + " + _ZERO_AT_SMALL_WHOLES.replace("x", "a"),
+     "sqrt(a)+sqrt(b)+sqrt(c)+sqrt(d)+sqrt(e)+sqrt(f)",
+     "at a = 1.78, b = 1.27, c = 1.18, d = 1.87, e = 1.49, f = 1.3 yours gives 9.47565 but the answer gives 7.2757"),
+    # seven: none of the 20 points with random signs has all seven positive, the 21st is the first
+    ("sqrt(a)+sqrt(b)+sqrt(c)+sqrt(d)+sqrt(e)+sqrt(f)+sqrt(g) + " + _ZERO_AT_SMALL_WHOLES.replace("x", "a"),
+     "sqrt(a)+sqrt(b)+sqrt(c)+sqrt(d)+sqrt(e)+sqrt(f)+sqrt(g)",
+     "at a = 1.49, b = 2.85, c = 2.09, d = 1.54, e = 0.59, f = 1.95, g = 1.73 yours gives 12.3545 but the answer gives 9.07533"),
+    # a kink not linear in x: found by the sweep of points in ±12
+    ("x + relu(x^2 - 110)", "x", "at x = 10.91 yours gives 19.9381 but the answer gives 10.91"),
+])
+def test_the_point_shown_when_no_small_whole_number_differs_is_the_same_every_time(typed, expected, shown):
+    """The random points are seeded by the expected formula: a learner (or a teacher reproducing a
+    learner's screen) sees the same two-decimal point, in ±3 (±12 for the kink sweep), every time."""
+    names = {n: sympy.Symbol(n, real=True) for n in "abcdefgxy"}
+    verdict = check_expression(typed, sympy.sympify(expected, locals=names), names)
+    assert verdict.status == "incorrect" and shown in verdict.message, verdict.message
+
+
+@pytest.mark.parametrize("count", range(5, 9))
+def test_a_right_formula_defined_only_where_every_name_is_positive_is_right(count):
+    """log(a·b) + log(c) + … for log(a) + log(b) + …: with six names or more, every one of the 20
+    points drawn with random signs leaves the answer undefined. It used to stop there and say "I could
+    not evaluate your formula at any point"; the positive points after them show the two agree."""
+    names = {n: sympy.Symbol(n, real=True) for n in "abcdefgh"[:count]}
+    typed = "log(a*b) + " + " + ".join(f"log({n})" for n in list(names)[2:])
+    verdict = check_expression(typed, sum(sympy.log(s) for s in names.values()), names)
+    assert verdict.status == "correct", verdict

@@ -39,6 +39,7 @@ QUICK_AGREE = 1e-13  # ... or, in machine floats, to 13 figures
 POINTS = 10  # random points compared per pair of formulas
 POINTS_ENOUGH = 8  # agreeing points that suffice when some points are undefined
 MAX_POINT_TRIES = 60  # points drawn before giving up on finding defined ones
+SIGNED_TRIES = 20  # the first points drawn have random signs; the rest are positive (for log, √)
 EXPAND_MAX_OPS = 60  # expand only differences this small ...
 EXPAND_MAX_DEGREE = 24  # ... whose polynomial degree stays this low once expanded
 KINK_ROUNDS = 3  # formulas with a kink: points either side of each kink, for this many random bases
@@ -130,8 +131,10 @@ def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bo
                 e = _precise_value(expected, point)
                 if e is not None:
                     one_sided = (point, a, e)
-            if answer_undefined >= 2 * POINTS and not agreeing:
-                break  # undefined wherever we look: no need to try every point
+            if answer_undefined >= SIGNED_TRIES + POINTS and not agreeing:
+                # undefined at every point with random signs and at ten positive ones: no need to try
+                # every point (stopping at the signed ones would miss formulas defined where all are positive)
+                break
             continue
         e = _precise_value(expected, point)
         if e is None:
@@ -167,7 +170,7 @@ def _seed(expected: sympy.Expr) -> int:
 
 
 def _candidate_points(symbols: Sequence[sympy.Symbol], rng: random.Random) -> Iterator[dict]:
-    """Seeded points with two decimals in ±[0.1, 3]; after 20 tries, positive ones (for log, √)."""
+    """Seeded points with two decimals in ±[0.1, 3]; after SIGNED_TRIES, positive ones (for log, √)."""
     if not symbols:
         yield {}
         return
@@ -175,7 +178,7 @@ def _candidate_points(symbols: Sequence[sympy.Symbol], rng: random.Random) -> It
         point = {}
         for s in symbols:
             magnitude = sympy.Rational(rng.randint(10, 300), 100)
-            negative = attempt < 20 and rng.random() < 0.5
+            negative = attempt < SIGNED_TRIES and rng.random() < 0.5
             point[s] = -magnitude if negative else magnitude
         yield point
 
