@@ -275,8 +275,8 @@ def test_a_missing_link_without_a_formula_is_named_by_its_label_alone():
     from backprop_cli.checking.diagnosis import Link, chain_candidates
 
     links = [Link("∂L/∂ŷ", -0.5), Link("∂ŷ/∂z", 0.25, "ŷ·(1 − ŷ)")]
-    said = [c.feedback.split(" is missing.")[0] for c in chain_candidates(links) if c.name == "missing-factor"]
-    assert said == ["Almost: the factor ∂L/∂ŷ", "Almost: the factor ∂ŷ/∂z = ŷ·(1 − ŷ)"]
+    said = [(c.value, c.feedback.split(" is missing.")[0]) for c in chain_candidates(links) if c.name == "missing-factor"]
+    assert said == [(0.25, "Almost: the factor ∂L/∂ŷ"), (-0.5, "Almost: the factor ∂ŷ/∂z = ŷ·(1 − ŷ)")]  # the other's value
 
 
 def test_the_float_checks_evaluate_decimals_and_constants():
@@ -348,3 +348,20 @@ def test_a_right_formula_defined_only_where_every_name_is_positive_is_right(coun
     typed = "log(a*b) + " + " + ".join(f"log({n})" for n in list(names)[2:])
     verdict = check_expression(typed, sum(sympy.log(s) for s in names.values()), names)
     assert verdict.status == "correct", verdict
+
+
+def test_a_formula_that_agrees_at_nine_of_the_ten_points_is_wrong():
+    """x + (x − p1)…(x − p9), p1…p9 the first nine points the checker draws for x (seeded by the
+    expected formula), agrees with x at nine of them: the tenth shows it is wrong, every point counts."""
+    drawn = ["0.64", "1.38", "1.29", "1.8", "0.84", "-0.56", "1.57", "0.15", "-2.8"]
+    typed = "x + " + "*".join(f"(x - ({p}))" for p in drawn)
+    assert check_expression(typed, x, {"x": x}).status == "incorrect"
+
+
+def test_the_float_checks_take_the_sign_of_zero_as_zero():
+    """As the exact definition does (sign(0) = 0): a formula is not found different at its kink by
+    the float check alone."""
+    from backprop_cli.checking.floats import float_value
+
+    assert float_value(sympy.sign(x), {x: 0.0}) == float(sympy.sign(0)) == 0.0
+    assert (float_value(sympy.sign(x), {x: -1e-300}), float_value(sympy.sign(x), {x: 1e-300})) == (-1.0, 1.0)
