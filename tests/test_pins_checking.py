@@ -293,11 +293,13 @@ def test_the_float_checks_evaluate_decimals_and_constants():
     ("x + relu(x - 10.5)", "at x = 10.87 yours gives 11.24 but the answer gives 10.87"),
     ("x + relu(2*x - 21)", "at x = 10.87 yours gives 11.61 but the answer gives 10.87"),
     ("x + relu(x - 10)", "at x = 10.37 yours gives 10.74 but the answer gives 10.37"),
+    # the other names keep a seeded value in ±3
+    ("x + y*relu(x - 10.5)", "at x = 10.87, y = −2.31 yours gives 10.0153 but the answer gives 10.87"),
 ])
 def test_a_difference_beyond_the_small_whole_numbers_is_shown_just_past_the_kink(typed, shown):
     """No point in ±3 tells x + relu(x − c) from x: the learner is shown the point 0.37 past the
     kink (where the formulas part), not a random one."""
-    verdict = check_expression(typed, x, {"x": x})
+    verdict = check_expression(typed, x, {"x": x, "y": sympy.Symbol("y", real=True)})
     assert verdict.status == "incorrect" and shown in verdict.message, verdict.message
 
 
@@ -365,3 +367,10 @@ def test_the_float_checks_take_the_sign_of_zero_as_zero():
 
     assert float_value(sympy.sign(x), {x: 0.0}) == float(sympy.sign(0)) == 0.0
     assert (float_value(sympy.sign(x), {x: -1e-300}), float_value(sympy.sign(x), {x: 1e-300})) == (-1.0, 1.0)
+
+
+def test_a_formula_defined_on_part_of_the_range_is_right_when_expansion_proves_it():
+    """x + (√(x − 2.85) + 1)² − 2√(x − 2.85) − (x − 2.85) − 1 is x where it is defined: six points
+    agree (too few alone), and expanding the difference to 0 settles it."""
+    typed = "x + (sqrt(x - 2.85) + 1)^2 - 2*sqrt(x - 2.85) - (x - 2.85) - 1"
+    assert check_expression(typed, x, {"x": x}).status == "correct"
