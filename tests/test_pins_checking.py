@@ -374,3 +374,11 @@ def test_a_formula_defined_on_part_of_the_range_is_right_when_expansion_proves_i
     agree (too few alone), and expanding the difference to 0 settles it."""
     typed = "x + (sqrt(x - 2.85) + 1)^2 - 2*sqrt(x - 2.85) - (x - 2.85) - 1"
     assert check_expression(typed, x, {"x": x}).status == "correct"
+
+
+def test_a_right_formula_with_a_kink_and_undefined_for_negative_values_is_right():
+    """The points either side of relu's kink at 0 include −0.37, where both formulas are undefined:
+    nothing to compare there, no difference claimed."""
+    from backprop_cli.mathfunctions import relu
+
+    assert check_expression("2*log(sqrt(x)) + relu(x)", sympy.log(x) + relu(x), {"x": x}).status == "correct"
