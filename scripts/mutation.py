@@ -109,7 +109,7 @@ def exclusions(path: Path) -> list[Exclusion]:
 
 @dataclass(frozen=True)
 class Mutant:
-    path: Path
+    path: Path  # relative to the tree it was found in (the checkout, or the run's copy of it)
     index: int  # the n-th mutation point of the file, in ast.walk order
     line: int
     description: str
@@ -166,6 +166,8 @@ def _excluded_lines(path: Path) -> frozenset[int]:
 
 
 def _mutated_source(path: Path, index: int) -> str:
+    """``path``'s text with its ``index``-th mutation point changed (read now: pass the run's copy,
+    whose text does not change while the checkout is being edited)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     node, slot, _ = _points(tree, _excluded_lines(path))[index]
     if isinstance(node, ast.UnaryOp):  # `not x` → `x`: replace the node in its parent
@@ -182,28 +184,28 @@ def _mutated_source(path: Path, index: int) -> str:
     return ast.unparse(tree)
 
 
-def _paths(area: str) -> list[Path]:
+def _paths(area: str, root: Path = ROOT) -> list[Path]:
     patterns, _ = AREAS[area]
-    return [path for pattern in patterns for path in sorted(ROOT.glob(pattern))]
+    return [path for pattern in patterns for path in sorted(root.glob(pattern))]
 
 
-def mutants(area: str) -> list[Mutant]:
+def mutants(area: str, root: Path = ROOT) -> list[Mutant]:
     found = []
-    for path in _paths(area):
+    for path in _paths(area, root):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for i, (node, _slot, what) in enumerate(_points(tree, _excluded_lines(path))):
-            found.append(Mutant(path, i, getattr(node, "lineno", 0), what))
+            found.append(Mutant(path.relative_to(root), i, getattr(node, "lineno", 0), what))
     return found
 
 
-def area_exclusions(area: str) -> list[Exclusion]:
-    """Every ``# pragma: no mutate`` line of the area's modules, in file order."""
-    return [e for path in _paths(area) for e in exclusions(path)]
+def area_exclusions(area: str, root: Path = ROOT) -> list[Exclusion]:
+    """Every ``# pragma: no mutate`` line of the area's modules, in file order (paths relative to ``root``)."""
+    return [Exclusion(e.path.relative_to(root), e.line, e.reason) for path in _paths(area, root) for e in exclusions(path)]
 
 
 def _ident(mutant: Mutant) -> str:
     """``path#index``: how the report names a mutant, and how ``--only`` picks it again."""
-    return f"{mutant.path.relative_to(ROOT)}#{mutant.index}"
+    return f"{mutant.path}#{mutant.index}"
 
 
 def _run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> tuple[bool, str]:
@@ -220,12 +222,8 @@ def _run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> tuple[bool
 
 
 def run(area: str, count: int, seed: int, timeout: float,
-        only: frozenset[str] = frozenset()) -> tuple[int, int, list[Mutant]]:
+        only: frozenset[str] = frozenset()) -> tuple[int, int, list[Mutant], list[Exclusion]]:
     _, tests = AREAS[area]
-    every = mutants(area)
-    sample = random.Random(seed).sample(every, min(count, len(every)))
-    if only:  # re-run chosen mutants of the sample (e.g. its survivors, after adding tests)
-        sample = [m for m in sample if _ident(m) in only]
     killed, survivors = 0, []
     with tempfile.TemporaryDirectory(prefix="backprop-mutants-") as folder:
         copy = Path(folder)
@@ -238,6 +236,11 @@ def run(area: str, count: int, seed: int, timeout: float,
         # the wheel's lessons/ folder: the package finds the shipped lessons beside its code
         if not (copy / "backprop_cli" / "lessons").exists():
             shutil.copytree(ROOT / "lessons", copy / "backprop_cli" / "lessons")
+        # the mutants are listed and made from the copy: editing the checkout during a run changes nothing
+        every, excluded = mutants(area, copy), area_exclusions(area, copy)
+        sample = random.Random(seed).sample(every, min(count, len(every)))
+        if only:  # re-run chosen mutants of the sample (e.g. its survivors, after adding tests)
+            sample = [m for m in sample if _ident(m) in only]
         started = time.monotonic()
         clean, output = _run_tests(copy, tests, timeout)
         if not clean:
@@ -245,9 +248,9 @@ def run(area: str, count: int, seed: int, timeout: float,
         # a mutant that makes the tests run far longer than the clean run is a hang: caught
         timeout = min(timeout, max(30.0, 4 * (time.monotonic() - started)))
         for n, mutant in enumerate(sample, 1):
-            target = copy / mutant.path.relative_to(ROOT)
+            target = copy / mutant.path
             original = target.read_text(encoding="utf-8")
-            target.write_text(_mutated_source(mutant.path, mutant.index), encoding="utf-8")
+            target.write_text(_mutated_source(target, mutant.index), encoding="utf-8")
             try:
                 started = time.monotonic()
                 survived, _ = _run_tests(copy, tests, timeout)
@@ -259,7 +262,7 @@ def run(area: str, count: int, seed: int, timeout: float,
                 survivors.append(mutant)
             else:
                 killed += 1
-    return killed, len(sample), survivors
+    return killed, len(sample), survivors, excluded
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -284,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     for area in areas:
         print(f"{area}: {len(mutants(area))} mutation points ({len(excluded[area])} lines excluded),"
               f" sampling {args.count} (seed {args.seed})", flush=True)
-        killed, total, survivors = run(area, args.count, args.seed, args.timeout, frozenset(args.only))
+        killed, total, survivors, excluded[area] = run(area, args.count, args.seed, args.timeout, frozenset(args.only))
         scores.append((area, killed, total, survivors))
     print()
     for area, killed, total, survivors in scores:
@@ -293,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         for mutant in survivors:
             print(f"    survived {_ident(mutant)} line {mutant.line}: {mutant.description}")
         for exclusion in excluded[area]:
-            print(f"    excluded {_shown(exclusion.path)}:{exclusion.line}: {exclusion.reason}")
+            print(f"    excluded {exclusion.path}:{exclusion.line}: {exclusion.reason}")
     return 0
 
 

@@ -263,10 +263,11 @@ def test_no_explanation_is_claimed_when_two_candidates_coincide(value, answer, t
     assume(abs(value - answer) > 0.01 * answer)
     both = [Candidate("one", value, "one story", tier), Candidate("two", value, "another story", tier)]
     diagnosis = prepare(answer, both)
-    verdict = check_number(repr(value), sympy.Float(answer, 17), diagnosis=diagnosis)
+    typed = f"{value:.16e}"  # every figure: repr(10.0) is "10.0", three figures, which 10.1 rounds to
+    verdict = check_number(typed, sympy.Float(answer, 17), diagnosis=diagnosis)
     assert verdict.status == "incorrect" and verdict.mistake is None
     alone = prepare(answer, both[:1])
-    assert check_number(repr(value), sympy.Float(answer, 17), diagnosis=alone).mistake == "one"
+    assert check_number(typed, sympy.Float(answer, 17), diagnosis=alone).mistake == "one"
 
 
 def _random_lesson(tmp_path: Path, text: str, parameter: str) -> Path:
