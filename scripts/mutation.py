@@ -11,6 +11,7 @@ tests fail on is *killed*; one they pass is *survived* and printed with its line
     python scripts/mutation.py                      # 40 mutants per area, every area
     python scripts/mutation.py expressions -n 150   # one area, 150 mutants
     python scripts/mutation.py checking --seed 3 --timeout 300
+    python scripts/mutation.py engine -n 150 --seed 0 --seed 1   # two samples; a mutant in both runs once
     python scripts/mutation.py engine -n 60 --only backprop_cli/network/compile.py#21   # one survivor again
 
 A mutant whose tests run longer than four times the clean run (at least 30 s) counts as killed: it
@@ -221,10 +222,19 @@ def _run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> tuple[bool
     return result.returncode == 0, (result.stdout + result.stderr).decode(errors="replace")[-4000:]
 
 
-def run(area: str, count: int, seed: int, timeout: float,
-        only: frozenset[str] = frozenset()) -> tuple[int, int, list[Mutant], list[Exclusion]]:
+@dataclass
+class Score:
+    seed: int
+    killed: int
+    total: int
+    survivors: list[Mutant]
+
+
+def run(area: str, count: int, seeds: list[int], timeout: float,
+        only: frozenset[str] = frozenset()) -> tuple[list[Score], list[Exclusion]]:
+    """Each seed's sample of ``count`` mutants, scored; a mutant in several samples is run once."""
     _, tests = AREAS[area]
-    killed, survivors = 0, []
+    survived_by: dict[str, bool] = {}
     with tempfile.TemporaryDirectory(prefix="backprop-mutants-") as folder:
         copy = Path(folder)
         for part in ("backprop_cli", "tests", "lessons", "pyproject.toml", "README.md", "docs", "scripts"):
@@ -238,16 +248,17 @@ def run(area: str, count: int, seed: int, timeout: float,
             shutil.copytree(ROOT / "lessons", copy / "backprop_cli" / "lessons")
         # the mutants are listed and made from the copy: editing the checkout during a run changes nothing
         every, excluded = mutants(area, copy), area_exclusions(area, copy)
-        sample = random.Random(seed).sample(every, min(count, len(every)))
+        samples = {seed: random.Random(seed).sample(every, min(count, len(every))) for seed in seeds}
         if only:  # re-run chosen mutants of the sample (e.g. its survivors, after adding tests)
-            sample = [m for m in sample if _ident(m) in only]
+            samples = {seed: [m for m in sample if _ident(m) in only] for seed, sample in samples.items()}
+        union = list({_ident(m): m for sample in samples.values() for m in sample}.values())
         started = time.monotonic()
         clean, output = _run_tests(copy, tests, timeout)
         if not clean:
             raise SystemExit(f"{output}\n{area}: the tests fail without any mutant; fix them first")
         # a mutant that makes the tests run far longer than the clean run is a hang: caught
         timeout = min(timeout, max(30.0, 4 * (time.monotonic() - started)))
-        for n, mutant in enumerate(sample, 1):
+        for n, mutant in enumerate(union, 1):
             target = copy / mutant.path
             original = target.read_text(encoding="utf-8")
             target.write_text(_mutated_source(target, mutant.index), encoding="utf-8")
@@ -256,20 +267,22 @@ def run(area: str, count: int, seed: int, timeout: float,
                 survived, _ = _run_tests(copy, tests, timeout)
             finally:
                 target.write_text(original, encoding="utf-8")
-            print(f"  [{n}/{len(sample)}] {'SURVIVED' if survived else 'killed  '} {_ident(mutant)}"
+            print(f"  [{n}/{len(union)}] {'SURVIVED' if survived else 'killed  '} {_ident(mutant)}"
                   f" line {mutant.line}: {mutant.description} ({time.monotonic() - started:.0f} s)", flush=True)
-            if survived:
-                survivors.append(mutant)
-            else:
-                killed += 1
-    return killed, len(sample), survivors, excluded
+            survived_by[_ident(mutant)] = survived
+    scores = []
+    for seed, sample in samples.items():
+        survivors = [m for m in sample if survived_by[_ident(m)]]
+        scores.append(Score(seed, len(sample) - len(survivors), len(sample), survivors))
+    return scores, excluded
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("areas", nargs="*", help=f"areas to test: {', '.join(AREAS)} (default: all)")
     parser.add_argument("-n", "--count", type=int, default=40, help="mutants sampled per area (default 40)")
-    parser.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
+    parser.add_argument("--seed", type=int, action="append", dest="seeds",
+                        help="the sample's seed (default 0; repeatable: each seed's sample is scored)")
     parser.add_argument("--timeout", type=float, default=600, help="at most this many seconds per test run (default 600; at most 4x the clean run)")
     parser.add_argument("--only", action="append", default=[], metavar="PATH#INDEX",
                         help="re-run only these mutants of the sample (as the report names them; repeatable)")
@@ -283,18 +296,21 @@ def main(argv: list[str] | None = None) -> int:
     except PragmaError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    scores = []
+    seeds = args.seeds or [0]
+    results = []
     for area in areas:
         print(f"{area}: {len(mutants(area))} mutation points ({len(excluded[area])} lines excluded),"
-              f" sampling {args.count} (seed {args.seed})", flush=True)
-        killed, total, survivors, excluded[area] = run(area, args.count, args.seed, args.timeout, frozenset(args.only))
-        scores.append((area, killed, total, survivors))
+              f" sampling {args.count} (seed {', '.join(map(str, seeds))})", flush=True)
+        scores, excluded[area] = run(area, args.count, seeds, args.timeout, frozenset(args.only))
+        results.append((area, scores))
     print()
-    for area, killed, total, survivors in scores:
-        line = f"{killed}/{total} killed  ({100 * killed / total:.0f}%)" if total else "no mutants"
-        print(f"{area:<12} {line}, {len(excluded[area])} lines excluded by '# pragma: no mutate'")
-        for mutant in survivors:
-            print(f"    survived {_ident(mutant)} line {mutant.line}: {mutant.description}")
+    for area, scores in results:
+        for score in scores:
+            line = (f"{score.killed}/{score.total} killed  ({100 * score.killed / score.total:.0f}%)"
+                    if score.total else "no mutants")
+            print(f"{area:<12} seed {score.seed}: {line}, {len(excluded[area])} lines excluded by '# pragma: no mutate'")
+            for mutant in score.survivors:
+                print(f"    survived {_ident(mutant)} line {mutant.line}: {mutant.description}")
         for exclusion in excluded[area]:
             print(f"    excluded {exclusion.path}:{exclusion.line}: {exclusion.reason}")
     return 0
