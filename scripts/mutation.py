@@ -36,6 +36,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -297,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     seeds = args.seeds or [0]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped run still removes its copy
     results = []
     for area in areas:
         print(f"{area}: {len(mutants(area))} mutation points ({len(excluded[area])} lines excluded),"
