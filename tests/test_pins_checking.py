@@ -264,11 +264,11 @@ def test_the_old_weight_typed_to_three_figures_or_more_is_called_the_old_value(t
 def test_a_power_slip_is_told_with_the_powers_written_as_superscripts():
     from backprop_cli.checking.diagnosis import power_swaps
 
-    cube = {s.name: s.feedback for s in power_swaps("∂y/∂x", "x", 2.0, 3)}
-    assert cube == {"power-not-differentiated": "You used x³ itself in place of its slope ∂y/∂x = 3·x².",
-                    "power-not-reduced": "The power rule lowers the power by one: ∂y/∂x = 3·x², not 3·x³."}
-    square = {s.name: s.feedback for s in power_swaps("∂y/∂x", "x", 2.0, 2)}
-    assert square["power-not-differentiated"] == "You used x² itself in place of its slope ∂y/∂x = 2·x."
+    cube = {s.name: (s.value, s.feedback) for s in power_swaps("∂y/∂x", "x", 2.0, 3)}
+    assert cube == {"power-not-differentiated": (8.0, "You used x³ itself in place of its slope ∂y/∂x = 3·x²."),
+                    "power-not-reduced": (24.0, "The power rule lowers the power by one: ∂y/∂x = 3·x², not 3·x³.")}
+    square = {s.name: (s.value, s.feedback) for s in power_swaps("∂y/∂x", "x", 2.0, 2)}
+    assert square["power-not-differentiated"] == (4.0, "You used x² itself in place of its slope ∂y/∂x = 2·x.")
 
 
 def test_a_missing_link_without_a_formula_is_named_by_its_label_alone():
@@ -382,3 +382,12 @@ def test_a_right_formula_with_a_kink_and_undefined_for_negative_values_is_right(
     from backprop_cli.mathfunctions import relu
 
     assert check_expression("2*log(sqrt(x)) + relu(x)", sympy.log(x) + relu(x), {"x": x}).status == "correct"
+
+
+def test_an_exact_six_figure_answer_is_compared_exactly_and_a_seven_figure_one_to_twelve_figures():
+    """1.23456 is exact: a stray 1 in the twelfth decimal is wrong. 1.234567 has seven figures: it is
+    compared to 12 figures, so the same stray digit passes."""
+    from backprop_cli.checking import check_number
+
+    assert check_number("1.234560000001", sympy.Rational(123456, 100000)).status == "incorrect"
+    assert check_number("1.2345670000001", sympy.Rational(1234567, 1000000)).status == "correct"

@@ -219,7 +219,7 @@ def formula_candidates(expr: Any, values: Mapping[Any, float], show: Any) -> lis
         whole = float(coefficient) * value(rest)
         out.append(Candidate("half-missing", 2 * whole, "The ½ is missing.", FORMULA))
         out.append(Candidate("half-twice", whole / 2, "The ½ is used twice.", FORMULA))
-    if expr.is_Add and len(expr.args) > 1:
+    if expr.is_Add:  # (a SymPy sum always has two terms or more)
         total = value(expr)
         shown = show(expr)
         for term in expr.args:
