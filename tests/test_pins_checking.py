@@ -391,3 +391,17 @@ def test_an_exact_six_figure_answer_is_compared_exactly_and_a_seven_figure_one_t
 
     assert check_number("1.234560000001", sympy.Rational(123456, 100000)).status == "incorrect"
     assert check_number("1.2345670000001", sympy.Rational(1234567, 1000000)).status == "correct"
+
+
+@pytest.mark.parametrize(("typed", "expected", "status"), [
+    # 1.234567 (seven figures: the tolerance rules): 0.1% of it, 0.001234567, either way is still right
+    ("1.235801567", "1.234567", "correct"), ("1.233332433", "1.234567", "correct"),
+    ("1.235801568", "1.234567", "incorrect"), ("1.233332432", "1.234567", "incorrect"),
+    # 1.234567e−13: 0.1% is far below the 1e−12 floor, which is then the allowance
+    ("0.0000000000011234567", "0.0000001234567e-6", "correct"),
+    ("0.0000000000011234568", "0.0000001234567e-6", "incorrect"),
+])
+def test_the_tolerance_and_the_floor_are_inclusive(typed, expected, status):
+    from backprop_cli.checking import check_number
+
+    assert check_number(typed, sympy.Rational(expected)).status == status
