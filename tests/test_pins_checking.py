@@ -405,3 +405,34 @@ def test_the_tolerance_and_the_floor_are_inclusive(typed, expected, status):
     from backprop_cli.checking import check_number
 
     assert check_number(typed, sympy.Rational(expected)).status == status
+
+
+def test_a_value_far_below_machine_floats_is_checked_exactly():
+    """e^−800 (a sigmoid's far tail) is below the smallest float: it is still a finite number to
+    check, and 0 is right to any figures typed while 0.001 is not."""
+    from backprop_cli.checking import check_number
+    from backprop_cli.mathfunctions import sigmoid
+
+    tail = sympy.exp(-800)
+    assert check_number("0", tail).status == "correct" and check_number("0.001", tail).status == "incorrect"
+    assert check_number("0", sigmoid(-800)).status == "correct"
+
+
+@pytest.mark.parametrize("typed", ["1", "2"])
+def test_a_whole_number_for_an_exact_decimal_within_one_unit_looks_rounded(typed):
+    """1 or 2 for exactly 1.2: fewer places (none), within one unit: asked again for every digit."""
+    from backprop_cli.checking import check_number
+
+    verdict = check_number(typed, sympy.Rational(6, 5))
+    said = "that looks rounded, but this answer is exact: give every digit (or a fraction)"
+    assert (verdict.status, verdict.message) == ("invalid", said)
+
+
+def test_a_later_step_right_for_the_learners_own_earlier_answer_is_marked_to_the_figures_typed():
+    """Follow-through is judged by the tolerance rules: 2.47 is the carried 2.468 to three figures."""
+    from backprop_cli.checking import Carried, check_number
+
+    carried = [Carried(sympy.Rational(2468, 1000), ("step 1",))]
+    verdict = check_number("2.47", sympy.Integer(5), carried=carried)
+    assert (verdict.status, verdict.carried_from) == ("correct", ("step 1",))
+    assert verdict.message == "Right for your own answer to step 1: the difference carries through."

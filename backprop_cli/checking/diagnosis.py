@@ -234,7 +234,7 @@ def formula_candidates(expr: Any, values: Mapping[Any, float], show: Any) -> lis
             out.append(Candidate("missing-term", total - t, f"The answer is {shown}: the term {part} is missing.",
                                  FORMULA))
     factors = [f for f in expr.args if not f.is_number] if expr.is_Mul else []
-    if len(factors) > 1:
+    if factors:  # (a single factor gives nothing: chain_candidates names a missing or doubled factor of two or more)
         links = [Link(show(f), value(f)) for f in factors]
         scale = value(expr) / math.prod(link.value for link in links) if all(link.value for link in links) else 1.0
         for c in chain_candidates(links, chain=False):

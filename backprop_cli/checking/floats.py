@@ -118,6 +118,5 @@ def _functions() -> dict:
             step: NUMERIC_FUNCTIONS["step"],
             sympy.Abs: abs,
             sympy.sign: lambda z: float((z > 0) - (z < 0)),
-            sympy.Heaviside: lambda z: 1.0 if z > 0 else 0.0,
         })
     return _FUNCTIONS
