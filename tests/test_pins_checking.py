@@ -436,3 +436,13 @@ def test_a_later_step_right_for_the_learners_own_earlier_answer_is_marked_to_the
     verdict = check_number("2.47", sympy.Integer(5), carried=carried)
     assert (verdict.status, verdict.carried_from) == ("correct", ("step 1",))
     assert verdict.message == "Right for your own answer to step 1: the difference carries through."
+
+
+@pytest.mark.parametrize("refused", ["0.5", True, None])
+def test_within_tolerance_refuses_text_and_truth_values_as_answers(refused):
+    """The numeric rule takes numbers from code: the learner's text (or a flag) is not 0.5."""
+    from backprop_cli.checking import within_tolerance
+
+    assert within_tolerance(0.5, sympy.Rational(1, 2), "0.5") is True
+    assert within_tolerance(refused, sympy.Rational(1, 2), "0.5") is False
+    assert within_tolerance(sympy.Rational(1, 2), refused, "0.5") is False

@@ -145,13 +145,11 @@ def rounds_to(literal: str, value: Decimal) -> bool:
     return False
 
 
-def rounds_to_short(literal: str, expected: Decimal | None, *, decimals_only: bool = False) -> bool:
+def rounds_to_short(literal: str, expected: Decimal, *, decimals_only: bool = False) -> bool:
     """Fewer than three figures typed, but exactly the right answer rounded (or cut) to them."""
     try:
         typed = Decimal(literal)
     except DecimalException:
-        return False
-    if expected is None:
         return False
     figures, place = min(readings(literal))
     if figures >= MIN_FIGURES or (decimals_only and place >= 0):

@@ -163,7 +163,7 @@ def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bo
     return Comparison(False, point, _explain(point, a, e))
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=1024)  # pragma: no mutate - only the cache size: _seed is a pure function of the formula (a CRC of its srepr), so a larger cache changes memory, never a seed
 def _seed(expected: sympy.Expr) -> int:
     """The points' seed: the expected formula's full form (printing it is slow: once per formula)."""
     return zlib.crc32(sympy.srepr(expected).encode())
