@@ -446,3 +446,25 @@ def test_within_tolerance_refuses_text_and_truth_values_as_answers(refused):
     assert within_tolerance(0.5, sympy.Rational(1, 2), "0.5") is True
     assert within_tolerance(refused, sympy.Rational(1, 2), "0.5") is False
     assert within_tolerance(sympy.Rational(1, 2), refused, "0.5") is False
+
+
+def test_a_rounded_answer_near_a_number_two_explanations_give_claims_no_explanation():
+    """1.23 (three figures) fits the candidate 1.2345 and the number 1.2346 two other stories share:
+    which slip it was cannot be told, so none is named; without the shared number, 1.2345's is."""
+    from backprop_cli.checking import Candidate, check_number
+    from backprop_cli.checking.diagnosis import FORMULA, prepare
+
+    expected = sympy.Rational(2, 3)
+    alone = [Candidate("a", 1.2345, "story a", FORMULA)]
+    shared = [*alone, Candidate("b", 1.2346, "story b", FORMULA), Candidate("c", 1.2346, "story c", FORMULA)]
+    assert check_number("1.23", expected, diagnosis=prepare(float(expected), alone)).mistake == "a"
+    verdict = check_number("1.23", expected, diagnosis=prepare(float(expected), shared))
+    assert (verdict.status, verdict.mistake) == ("incorrect", None)
+
+
+def test_the_float_checks_never_guess_a_function_they_do_not_know():
+    """sin is not among the evaluator's functions: no float value (30 digits decide), not sin's argument."""
+    from backprop_cli.checking.floats import float_value
+
+    assert float_value(sympy.sin(x), {x: 1.0}) is None
+    assert float_value(sympy.Max(x, 2), {x: 1.0}) == 2.0 and float_value(sympy.Min(x, 2), {x: 1.0}) == 1.0

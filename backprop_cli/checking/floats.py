@@ -87,7 +87,7 @@ def _float_node(node: Any, point: Mapping[Any, float], seen: dict) -> float:
     if function is None or len(args) != 1:
         import sympy
 
-        if isinstance(node, sympy.Max | sympy.Min) and args:
+        if isinstance(node, sympy.Max | sympy.Min):  # (a SymPy Max or Min has two arguments or more)
             return max(args) if isinstance(node, sympy.Max) else min(args)
         raise Unsupported(node)
     return function(args[0])
