@@ -15,7 +15,8 @@ tests fail on is *killed*; one they pass is *survived* and printed with its line
     python scripts/mutation.py engine -n 60 --only backprop_cli/network/compile.py#21   # one survivor again
 
 A mutant whose tests run longer than four times the clean run (at least 30 s) counts as killed: it
-made something hang.
+made something hang. Hypothesis draws its examples from a fixed seed (``--hypothesis-seed=0``), so a
+mutant's verdict is the same in every run and ``--only`` re-runs what the sample ran.
 
 Equivalent mutants (mutmut's convention): a line ending in ``# pragma: no mutate - <reason>`` has no
 mutation points (every point of an expression that starts on that line is skipped). The reason must
@@ -216,7 +217,7 @@ def _run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> tuple[bool
     env["BACKPROP_HOME"] = str(copy / ".home")
     try:
         result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                                 "-p", "no:randomly", *tests], cwd=copy, env=env, capture_output=True,
+                                 "-p", "no:randomly", "--hypothesis-seed=0", *tests], cwd=copy, env=env, capture_output=True,
                                 timeout=timeout)
     except subprocess.TimeoutExpired:
         return False, "timed out"  # a mutant that hangs the tests is caught
