@@ -16,7 +16,8 @@ tests fail on is *killed*; one they pass is *survived* and printed with its line
 
 A mutant whose tests run longer than four times the clean run (at least 30 s) counts as killed: it
 made something hang. Hypothesis draws its examples from a fixed seed (``--hypothesis-seed=0``), so a
-mutant's verdict is the same in every run and ``--only`` re-runs what the sample ran.
+mutant's verdict is the same in every run and ``--only`` re-runs what the sample ran (no example
+database is kept from one mutant's run to the next).
 
 Equivalent mutants (mutmut's convention): a line ending in ``# pragma: no mutate - <reason>`` has no
 mutation points (every point of an expression that starts on that line is skipped). The reason must
@@ -215,6 +216,7 @@ def _run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> tuple[bool
     """(True when the tests pass — the mutant survives —, the tail of pytest's output)."""
     env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
     env["BACKPROP_HOME"] = str(copy / ".home")
+    shutil.rmtree(copy / ".hypothesis", ignore_errors=True)  # no examples saved by an earlier mutant's run
     try:
         result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
                                  "-p", "no:randomly", "--hypothesis-seed=0", *tests], cwd=copy, env=env, capture_output=True,
