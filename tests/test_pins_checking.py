@@ -468,3 +468,25 @@ def test_the_float_checks_never_guess_a_function_they_do_not_know():
 
     assert float_value(sympy.sin(x), {x: 1.0}) is None
     assert float_value(sympy.Max(x, 2), {x: 1.0}) == 2.0 and float_value(sympy.Min(x, 2), {x: 1.0}) == 1.0
+
+
+@pytest.mark.parametrize("thousand", [sympy.Integer(1000), 1000])
+def test_the_absolute_floor_grows_with_the_size_of_the_value(thousand):
+    """Around 1000 the floor is 1e−12 · 1000 = 1e−9: 1e−9 apart is a repeat, 2e−9 apart is not
+    (the same for a plain int, as builders may pass)."""
+    from backprop_cli.checking.mistakes import same_value
+
+    nano = sympy.Rational(1, 10**9)
+    assert same_value(thousand + nano, thousand) and not same_value(thousand + 2 * nano, thousand)
+
+
+@pytest.mark.parametrize(("power", "expanded"), [(20, True), (21, False)])
+@pytest.mark.parametrize("factor", ["sqrt", "exp2"])
+def test_a_power_that_is_not_whole_counts_one_more_than_its_base_and_exponent(power, factor, expanded):
+    """√x counts 2 (x's 1, the exponent's 0, one more), 2^x counts 2 (0, x's 1, one more): times
+    (x + 1)²·x^n, n = 20 gives 24 (expanded) and n = 21 gives 25 (not)."""
+    from backprop_cli.checking.formulas import expands_to_zero
+
+    extra = sympy.sqrt(x) if factor == "sqrt" else 2**x
+    product = (x + 1) ** 2 * x**power * extra
+    assert expands_to_zero(product, (x ** (power + 2) + 2 * x ** (power + 1) + x**power) * extra) is expanded
