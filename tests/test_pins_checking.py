@@ -332,6 +332,7 @@ _ZERO_AT_SMALL_WHOLES = "(x-1)*(x-2)*(x+1)*(x-3)*(x+2)"  # 0 at every small whol
      "at a = 1.49, b = 2.85, c = 2.09, d = 1.54, e = 0.59, f = 1.95, g = 1.73 yours gives 12.3545 but the answer gives 9.07533"),
     # a kink not linear in x: found by the sweep of points in ±12
     ("x + relu(x^2 - 110)", "x", "at x = 10.91 yours gives 19.9381 but the answer gives 10.91"),
+    ("x + relu(-x^3 - 1200)", "x", "at x = −11.8 yours gives 431.232 but the answer gives −11.8"),  # the negative side
 ])
 def test_the_point_shown_when_no_small_whole_number_differs_is_the_same_every_time(typed, expected, shown):
     """The random points are seeded by the expected formula: a learner (or a teacher reproducing a
@@ -490,3 +491,15 @@ def test_a_power_that_is_not_whole_counts_one_more_than_its_base_and_exponent(po
     extra = sympy.sqrt(x) if factor == "sqrt" else 2**x
     product = (x + 1) ** 2 * x**power * extra
     assert expands_to_zero(product, (x ** (power + 2) + 2 * x ** (power + 1) + x**power) * extra) is expanded
+
+
+@pytest.mark.parametrize(("last", "said"), [
+    ("bcdef", "the answer is a number: work out a1 + a2 + a3 + a4 + a5 + a6 + a7 + bcdef with the values you know"),
+    ("bcdefg", "the answer is a number, not a formula"),  # 41 characters: too long to repeat back
+])
+def test_a_formula_typed_for_a_number_is_repeated_back_up_to_40_characters(last, said):
+    from backprop_cli.checking import check_number
+
+    names = [f"a{i}" for i in range(1, 8)] + [last]
+    verdict = check_number(" + ".join(names), sympy.Integer(1), names=names)
+    assert (verdict.status, verdict.message) == ("invalid", said)
