@@ -503,3 +503,16 @@ def test_a_formula_typed_for_a_number_is_repeated_back_up_to_40_characters(last,
     names = [f"a{i}" for i in range(1, 8)] + [last]
     verdict = check_number(" + ".join(names), sympy.Integer(1), names=names)
     assert (verdict.status, verdict.message) == ("invalid", said)
+
+
+@pytest.mark.parametrize(("typed", "status"), [("0", "invalid"), ("0.00", "invalid"), ("0.003", "invalid"),
+                                               ("0.01", "incorrect")])
+def test_zero_for_a_small_value_is_a_rounding_to_complete(typed, status):
+    """1/300 = 0.00333…: 0 and 0.00 are it rounded to the places typed (no figures at all), so the
+    learner is asked for three figures; 0.01 is not it rounded."""
+    from backprop_cli.checking import check_number
+
+    verdict = check_number(typed, sympy.Rational(1, 300))
+    assert verdict.status == status
+    if status == "invalid":
+        assert verdict.message == "that looks rounded: give at least 3 significant figures"
