@@ -482,13 +482,14 @@ def test_the_absolute_floor_grows_with_the_size_of_the_value(thousand):
 
 
 @pytest.mark.parametrize(("power", "expanded"), [(20, True), (21, False)])
-@pytest.mark.parametrize("factor", ["sqrt", "exp2"])
+@pytest.mark.parametrize("factor", ["sqrt", "exp2", "exp"])
 def test_a_power_that_is_not_whole_counts_one_more_than_its_base_and_exponent(power, factor, expanded):
-    """√x counts 2 (x's 1, the exponent's 0, one more), 2^x counts 2 (0, x's 1, one more): times
-    (x + 1)²·x^n, n = 20 gives 24 (expanded) and n = 21 gives 25 (not)."""
+    """√x counts 2 (x's 1, the exponent's 0, one more), 2^x counts 2 (0, x's 1, one more), and so
+    does a function, eˣ (its argument's 1, one more): times (x + 1)²·x^n, n = 20 gives 24 (expanded)
+    and n = 21 gives 25 (not)."""
     from backprop_cli.checking.formulas import expands_to_zero
 
-    extra = sympy.sqrt(x) if factor == "sqrt" else 2**x
+    extra = {"sqrt": sympy.sqrt(x), "exp2": 2**x, "exp": sympy.exp(x)}[factor]
     product = (x + 1) ** 2 * x**power * extra
     assert expands_to_zero(product, (x ** (power + 2) + 2 * x ** (power + 1) + x**power) * extra) is expanded
 
@@ -516,3 +517,18 @@ def test_zero_for_a_small_value_is_a_rounding_to_complete(typed, status):
     assert verdict.status == status
     if status == "invalid":
         assert verdict.message == "that looks rounded: give at least 3 significant figures"
+
+
+def test_a_single_link_has_no_factor_missing_or_twice():
+    from backprop_cli.checking.diagnosis import Link, chain_candidates
+
+    assert chain_candidates([Link("∂ŷ/∂z", 0.25)]) == []
+
+
+def test_a_whole_number_in_scientific_notation_gets_no_free_looks_rounded():
+    """1e0 for exactly 1.23 is within one unit of 1, but written with an exponent it is not a short
+    decimal of the answer: simply wrong (1.2e0, a rounding to two figures, is asked again)."""
+    from backprop_cli.checking import check_number
+
+    assert check_number("1e0", sympy.Rational(123, 100)).status == "incorrect"
+    assert check_number("1.2e0", sympy.Rational(123, 100)).status == "invalid"
