@@ -532,3 +532,12 @@ def test_a_whole_number_in_scientific_notation_gets_no_free_looks_rounded():
 
     assert check_number("1e0", sympy.Rational(123, 100)).status == "incorrect"
     assert check_number("1.2e0", sympy.Rational(123, 100)).status == "invalid"
+
+
+def test_the_float_checks_take_zero_to_the_zeroth_power_as_one():
+    """As SymPy does (0⁰ = 1); 0 to a negative power is infinite, no number to compare."""
+    from backprop_cli.checking.floats import float_value
+
+    y = sympy.Symbol("y", real=True)
+    assert float_value(x**y, {x: 0.0, y: 0.0}) == 1.0 == sympy.Integer(0) ** 0
+    assert float_value(x**y, {x: 0.0, y: -1.0}) is None
