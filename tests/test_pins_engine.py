@@ -252,3 +252,16 @@ def test_a_subexpression_shared_by_local_derivatives_is_computed_once(tmp_path):
     temporaries = [line.split("=")[0].strip() for line in shared.splitlines() if line.strip().startswith("_c")]
     assert len(temporaries) == 1 and shared.count(temporaries[0]) == 3, shared  # made once, read twice
     assert "_c" not in _source(tmp_path, "w^2 + b^2")  # nothing shared: no temporary
+
+
+def test_the_reprs_leave_out_the_engine_the_network_and_what_is_made_later(tmp_path):
+    """A result's repr (in a failing assertion, a log line) shows its numbers, not the engine behind
+    it, the start values or the network (thousands of weights), nor the explain code made on demand."""
+    engine = Engine(load(str(write(tmp_path, SHAPES["products"]))))
+    run = engine.train(0.05, 2)
+    assert "engine=" not in repr(run) and "start=" not in repr(run) and "loss_after=" in repr(run)
+    assert "engine=" not in repr(run.detail) and "gradients=" in repr(run.detail)
+    compiled = engine.compiled
+    compiled.explain_text()
+    shown = repr(compiled)
+    assert "leaves=" in shown and all(f"{name}=" not in shown for name in ("network", "loader", "explain_source", "_explain"))

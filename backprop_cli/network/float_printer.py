@@ -59,7 +59,7 @@ class Printer(PythonCodePrinter):
     def _print_sign(self, expr):
         return self._call("_sign", expr)
 
-    def _print_Pow(self, expr, rational=False):
+    def _print_Pow(self, expr, rational=False):  # pragma: no mutate - the body never reads rational (SymPy's signature), so its default cannot matter
         base, exp = expr.base, expr.exp
         if exp.is_Integer and 2 <= int(exp) <= 4:
             if base.is_Symbol:
@@ -106,7 +106,7 @@ def printed(printer: Printer, expr: sympy.Expr) -> str:
 
 
 def _simple(term: sympy.Expr) -> bool:
-    return term.is_Symbol or (term.is_Mul and len(term.args) == 2 and all(a.is_Symbol for a in term.args))
+    return term.is_Symbol or (term.is_Mul and len(term.args) == 2 and all(a.is_Symbol for a in term.args))  # pragma: no mutate - only picks how a sum is printed: joined, each term through printed(), or whole by the printer; both in args order (order "none"), and a + -b is a − b in floats, so any answer computes the same values
 
 
 def float_text(printer: Printer, expr: sympy.Expr) -> str:

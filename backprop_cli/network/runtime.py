@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 ERRORS = (ArithmeticError, ValueError)
 
 # Status codes returned by the generated ``descend``.
-DONE, DIVERGED, REACHED, RAISED = 0, 1, 2, 3
+DONE, DIVERGED, REACHED, RAISED = range(4)
 
 
 def _sign(z: float) -> float:
