@@ -541,3 +541,11 @@ def test_the_float_checks_take_zero_to_the_zeroth_power_as_one():
     y = sympy.Symbol("y", real=True)
     assert float_value(x**y, {x: 0.0, y: 0.0}) == 1.0 and sympy.Integer(0) ** 0 == 1
     assert float_value(x**y, {x: 0.0, y: -1.0}) is None
+
+
+@pytest.mark.parametrize("not_a_formula", [sympy.Eq(x, 1), sympy.Interval(0, 1), sympy.Matrix([x])])
+def test_an_expansion_that_fails_proves_nothing(not_a_formula):
+    """A relation, a set or a matrix cannot be subtracted and expanded: not proven equal to x."""
+    from backprop_cli.checking.formulas import expands_to_zero
+
+    assert expands_to_zero(not_a_formula, x) is False
