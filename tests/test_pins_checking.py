@@ -549,3 +549,28 @@ def test_an_expansion_that_fails_proves_nothing(not_a_formula):
     from backprop_cli.checking.formulas import expands_to_zero
 
     assert expands_to_zero(not_a_formula, x) is False
+
+
+def test_the_new_weight_cut_to_places_coarser_than_the_step_is_not_right():
+    """w = 1, α·∂L/∂w = 0.0001: the new weight is 0.9999. 0.999 is that cut to three places, but
+    it is also 1 − 0.001, the learner forgetting α, and it was marked right. The step must show
+    to the places typed: 0.999 is named as the missing rate; 0.9999 is right."""
+    from backprop_cli.checking import check_number
+    from backprop_cli.checking.diagnosis import UpdateRule, prepare, update_candidates
+
+    old = sympy.Integer(1)
+    new = old - sympy.Rational(1, 10) * sympy.Rational(1, 1000)
+    rule = prepare(float(new), update_candidates(1.0, 0.1, 0.001, "w"), UpdateRule(old, "w"))
+    forgot = check_number("0.999", new, diagnosis=rule)
+    assert (forgot.status, forgot.mistake) == ("incorrect", "forgot-rate"), forgot
+    assert check_number("0.9999", new, diagnosis=rule).status == "correct"
+
+
+def test_a_candidate_within_the_answers_own_tenth_of_a_percent_is_dropped():
+    """1001 for 1000 is within 0.1% (inclusive): typing it is right, so no slip may be named for it;
+    1001.5 is not."""
+    from backprop_cli.checking import Candidate
+    from backprop_cli.checking.diagnosis import FORMULA, prepare
+
+    assert prepare(1000.0, [Candidate("a", 1001.0, "a slip", FORMULA)]).candidates == ()
+    assert [c.name for c in prepare(1000.0, [Candidate("a", 1001.5, "a slip", FORMULA)]).candidates] == ["a"]

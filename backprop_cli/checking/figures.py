@@ -145,6 +145,14 @@ def rounds_to(literal: str, value: Decimal) -> bool:
     return False
 
 
+def step_shows(new: Decimal, old: Decimal, unit: Decimal) -> bool:
+    """The new and the old value differ once rounded (half up) to ``unit``: the step shows there."""
+    try:
+        return new.quantize(unit, ROUND_HALF_UP, DECIMALS) != old.quantize(unit, ROUND_HALF_UP, DECIMALS)
+    except DecimalException:
+        return False
+
+
 def rounds_to_short(literal: str, expected: Decimal, *, decimals_only: bool = False) -> bool:
     """Fewer than three figures typed, but exactly the right answer rounded (or cut) to them."""
     try:

@@ -185,11 +185,16 @@ def _check(text: Any, expected: Decimal, is_exact: bool, diagnosis: Diagnosis, c
 
 def _step_hit(answer: Decimal, literal: str | None, target: Decimal, old: Decimal) -> bool:
     """An update judged on its step: ``answer`` is ``target`` rounded or cut to the places typed (at
-    least three figures, no slack in the last one), or within 0.1% of the step target − old."""
+    least three figures, no slack in the last one, places where the step shows), or within 0.1% of
+    the step target − old."""
     step = min(abs(target - old), abs(target))  # a step-sized value (−α·g typed alone) is held as tightly
     if abs(answer - target) <= fig.RELATIVE_TOLERANCE * step + fig.ABSOLUTE_FLOOR:
         return True
     if literal is None or max(f for f, _ in fig.readings(literal)) < fig.MIN_FIGURES:
+        return False
+    # where the new and the old weight round alike the step does not show: 0.999 is 0.9999 cut to
+    # three places, but both round to 1.000 there, and 0.999 is 1 − 0.001, the gradient without α
+    if not fig.step_shows(target, old, fig.last_place(literal)):
         return False
     return fig.rounds_to(literal, target) and not fig.rounds_to(literal, old)
 
