@@ -102,5 +102,6 @@ def same_value(a: Any, b: Any) -> bool:
 
         return compare(a, b, find_counterexample=False).equal
     value = decimal(difference)
-    scale = decimal(as_expr(b)) or Decimal(0)  # (a plain int is a number too: decimal() takes SymPy values)
-    return value is not None and abs(value) <= ABSOLUTE_FLOOR * max(Decimal(1), abs(scale))
+    scale = decimal(as_expr(b))  # (a plain int is a number too: decimal() takes SymPy values)
+    floor = ABSOLUTE_FLOOR * max(Decimal(1), abs(scale)) if scale is not None else ABSOLUTE_FLOOR
+    return value is not None and abs(value) <= floor
