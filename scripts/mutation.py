@@ -12,7 +12,7 @@ tests fail on is *killed*; one they pass is *survived* and printed with its line
     python scripts/mutation.py expressions -n 150   # one area, 150 mutants
     python scripts/mutation.py checking --seed 3 --timeout 300
     python scripts/mutation.py engine -n 150 --seed 0 --seed 1   # two samples; a mutant in both runs once
-    python scripts/mutation.py engine -n 60 --only backprop_cli/network/compile.py#21   # one survivor again
+    python scripts/mutation.py engine --only backprop_cli/network/compile.py#21   # one mutant (a survivor) again
 
 A mutant whose tests run longer than four times the clean run (at least 30 s) counts as killed: it
 made something hang. Hypothesis draws its examples from a fixed seed (``--hypothesis-seed=0``), so a
@@ -253,8 +253,8 @@ def run(area: str, count: int, seeds: list[int], timeout: float,
         # the mutants are listed and made from the copy: editing the checkout during a run changes nothing
         every, excluded = mutants(area, copy), area_exclusions(area, copy)
         samples = {seed: random.Random(seed).sample(every, min(count, len(every))) for seed in seeds}
-        if only:  # re-run chosen mutants of the sample (e.g. its survivors, after adding tests)
-            samples = {seed: [m for m in sample if _ident(m) in only] for seed, sample in samples.items()}
+        if only:  # just the mutants named (e.g. a sample's survivors again, after adding tests)
+            samples = {seeds[0]: [m for m in every if _ident(m) in only]}
         union = list({_ident(m): m for sample in samples.values() for m in sample}.values())
         started = time.monotonic()
         clean, output = _run_tests(copy, tests, timeout)
@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the sample's seed (default 0; repeatable: each seed's sample is scored)")
     parser.add_argument("--timeout", type=float, default=600, help="at most this many seconds per test run (default 600; at most 4x the clean run)")
     parser.add_argument("--only", action="append", default=[], metavar="PATH#INDEX",
-                        help="re-run only these mutants of the sample (as the report names them; repeatable)")
+                        help="run just these mutants, as the report names them (repeatable; no sample is drawn)")
     args = parser.parse_args(argv)
     unknown = [a for a in args.areas if a not in AREAS]
     if unknown:
