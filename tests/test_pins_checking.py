@@ -574,3 +574,16 @@ def test_a_candidate_within_the_answers_own_tenth_of_a_percent_is_dropped():
 
     assert prepare(1000.0, [Candidate("a", 1001.0, "a slip", FORMULA)]).candidates == ()
     assert [c.name for c in prepare(1000.0, [Candidate("a", 1001.5, "a slip", FORMULA)]).candidates] == ["a"]
+
+
+def test_values_one_apart_are_two_values_and_a_formula_equal_to_itself_is_one():
+    from backprop_cli.checking.mistakes import same_value
+
+    assert not same_value(sympy.Integer(2), sympy.Integer(1)) and not same_value(x + 1, x)
+    assert same_value((x + 1) ** 2, x**2 + 2 * x + 1)
+
+
+def test_within_tolerance_reads_no_figures_from_text_that_is_not_a_decimal():
+    from backprop_cli.checking import within_tolerance
+
+    assert within_tolerance(sympy.Integer(1), sympy.Integer(2), "not a number") is False
