@@ -587,3 +587,26 @@ def test_within_tolerance_reads_no_figures_from_text_that_is_not_a_decimal():
     from backprop_cli.checking import within_tolerance
 
     assert within_tolerance(sympy.Integer(1), sympy.Integer(2), "not a number") is False
+
+
+def test_components_are_marked_by_the_tolerance_rules_unless_asked_to_be_exact():
+    from backprop_cli.checking import check_components
+
+    third = sympy.Rational(1, 3)
+    assert check_components("0.333, 1", [third, 1], ["a", "b"]).status == "correct"
+    assert check_components("0.333, 1", [third, 1], ["a", "b"], exact=True).status == "incorrect"
+
+
+def test_a_missing_term_is_the_sum_without_that_term():
+    """x + 2w at x = 3, w = 1 is 5: without x it is 2, without 2w it is 3."""
+    from backprop_cli.checking.diagnosis import formula_candidates
+
+    candidates = formula_candidates(x + 2 * w, {x: 3.0, w: 1.0}, str)
+    assert sorted(c.value for c in candidates if c.name == "missing-term") == [2.0, 3.0]
+
+
+@pytest.mark.parametrize("complex_value", [sympy.I * sympy.sqrt(2), sympy.pi + sympy.sqrt(-2), sympy.log(-2)])
+def test_a_complex_value_has_no_decimal(complex_value):
+    from backprop_cli.checking.figures import decimal
+
+    assert decimal(complex_value) is None
