@@ -610,3 +610,14 @@ def test_a_complex_value_has_no_decimal(complex_value):
     from backprop_cli.checking.figures import decimal
 
     assert decimal(complex_value) is None
+
+
+@pytest.mark.parametrize(("doubled", "expanded"), [(1, True), (2, False)])
+def test_a_difference_is_expanded_up_to_60_operations_and_not_beyond(doubled, expanded):
+    """(2x + 1)² + … + (x + 18)² against its expansion: the difference counts 60 operations with one
+    doubled x (expanded, proven equal) and 61 with two (left to the points)."""
+    from backprop_cli.checking.formulas import EXPAND_MAX_OPS, expands_to_zero
+
+    assert EXPAND_MAX_OPS == 60
+    squares = sum(((2 * x if k <= doubled else x) + k) ** 2 for k in range(1, 19))
+    assert expands_to_zero(squares, sympy.expand(squares)) is expanded
