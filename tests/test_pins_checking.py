@@ -594,7 +594,9 @@ def test_components_are_marked_by_the_tolerance_rules_unless_asked_to_be_exact()
 
     third = sympy.Rational(1, 3)
     assert check_components("0.333, 1", [third, 1], ["a", "b"]).status == "correct"
-    assert check_components("0.333, 1", [third, 1], ["a", "b"], exact=True).status == "incorrect"
+    exact = check_components("0.333, 1", [third, 1], ["a", "b"], exact=True)
+    said = "a: that looks rounded, but this answer is exact: give every digit (or a fraction)"
+    assert (exact.status, exact.message) == ("invalid", said)
 
 
 def test_a_missing_term_is_the_sum_without_that_term():
