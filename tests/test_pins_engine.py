@@ -265,3 +265,20 @@ def test_the_reprs_leave_out_the_engine_the_network_and_what_is_made_later(tmp_p
     compiled.explain_text()
     shown = repr(compiled)
     assert "leaves=" in shown and all(f"{name}=" not in shown for name in ("network", "loader", "explain_source", "_explain"))
+
+
+#: one weight, one consumer: ∂L/∂w is the single term ∂L/∂z·x, written into w's update (w = 0, so
+#: the new w is the step itself, to the last bit)
+ONE_TERM = "name: o\ninputs: {x: 0.3}\ntargets: {y: 0.7}\nparameters: {w: 0, b: 0.1}\nnodes:\n  z: w*x + b\nloss: (z - y)^2/2\n"
+
+
+@pytest.mark.parametrize("shape", [*sorted(SHAPES), "one_term"])
+@pytest.mark.parametrize("lr", [0.1, 0.07, 0.0123, 0.3, 0.011])
+def test_every_shape_descends_bit_for_bit_as_the_explained_step(tmp_path, shape, lr):
+    """The generated update w − lr·(gradient) multiplies lr by the whole gradient, as the explained
+    step does: a gradient written into the update as one term (g·x) keeps its parentheses, else
+    lr·g·x rounds differently and the JSON and the report disagree in the last digit."""
+    engine = Engine(load(str(write(tmp_path, SHAPES.get(shape, ONE_TERM)))))
+    run = engine.descend(lr, 1)
+    detail = engine.explain_step(lr)
+    assert run.parameters == {u.parameter: u.new for u in detail.updates}
