@@ -195,7 +195,10 @@ def _backward_lines(network: Network, printer: Printer, v: dict[str, str]) -> tu
 
 
 def _factor(text: str) -> str:
-    return text if text.isidentifier() or text == "0.0" else f"({text})"
+    """``text`` as a factor of a product: a term in parentheses (lr·(g·x) is not (lr·g)·x in floats)."""
+    if text.isidentifier():
+        return text
+    return text if text == "0.0" else f"({text})"
 
 
 def _term(upstream: str, local: sympy.Expr, printer: Printer, replacements: dict) -> str:
