@@ -282,3 +282,15 @@ def test_every_shape_descends_bit_for_bit_as_the_explained_step(tmp_path, shape,
     run = engine.descend(lr, 1)
     detail = engine.explain_step(lr)
     assert run.parameters == {u.parameter: u.new for u in detail.updates}
+
+
+def test_the_printer_refuses_what_it_cannot_print_with_a_compile_error():
+    """A derivative left in a formula (or any node without a float version) is a CompileError, which
+    the loader reports as a file error, never SymPy's own printing error."""
+    from backprop_cli.network.float_printer import Printer
+    from backprop_cli.network.runtime import CompileError
+
+    x = sympy.Symbol("x")
+    for expr in (sympy.Derivative(sympy.Function("f")(x), x), sympy.Function("f")(x)):
+        with pytest.raises(CompileError):
+            Printer({"x": "v0"}).text(expr)

@@ -18,7 +18,8 @@ class Printer(PythonCodePrinter):
     """SymPy's Python printer, restricted to the graph's names and the functions above."""
 
     def __init__(self, names: dict[str, str]):
-        super().__init__({"order": "none", "fully_qualified_modules": False, "strict": True})
+        # strict off: what SymPy cannot print goes to _print_not_supported, which refuses (CompileError)
+        super().__init__({"order": "none", "fully_qualified_modules": False, "strict": False})
         self.names = names
         # used through ``text`` (not ``doprint``, whose assignment handling imports sympy.codegen)
         self._not_supported: set = set()
