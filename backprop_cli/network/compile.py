@@ -227,17 +227,15 @@ def explain_source(network: Network, names: Sequence[str]) -> str:
     lines += [f"    {gs[n]} = 0.0" for n in names]
     lines.append(f"    {gs[LOSS]} = 1.0")
     out: list[str] = []
-    k = 0
     for node in reversed(network.nodes):
         if not node.locals:
             continue
-        ls = [f"l{k + j}" for j in range(len(node.locals))]
+        ls = [f"l{len(out) + j}" for j in range(len(node.locals))]  # numbered on from the last one
         lines.append("    try:")
         lines += [f"        {name} = {float_text(printer, loc.shown)}" for name, loc in zip(ls, node.locals)]
         lines += ["    except _ERRORS:", f"        {' = '.join(ls)} = _nan"]
         for name, loc in zip(ls, node.locals):
             lines.append(f"    {gs[loc.dep]} = {gs[loc.dep]} + {gs[node.name]}*{name}")
         out += ls
-        k += len(ls)
     lines.append(f"    return ({''.join(x + ', ' for x in out)}), ({''.join(gs[n] + ', ' for n in names)})")
     return "\n".join(lines) + "\n"
