@@ -294,3 +294,15 @@ def test_the_printer_refuses_what_it_cannot_print_with_a_compile_error():
     for expr in (sympy.Derivative(sympy.Function("f")(x), x), sympy.Function("f")(x)):
         with pytest.raises(CompileError):
             Printer({"x": "v0"}).text(expr)
+
+
+def test_a_negative_power_beyond_four_calls_the_guarded_power_with_it(tmp_path):
+    """b^−5 is _pow(b, −5): not 1/(b^5), which rounds twice (−1…−4 are 1/(b·b…), a product)."""
+    forward = _source(tmp_path, "b^(-5) + w").split("def descend")[0]
+    assert ", -5)" in forward and "(1/(" not in forward, forward
+
+
+def test_one_local_derivative_is_printed_whole_even_when_it_repeats_a_part(tmp_path):
+    """cse is for parts shared between local derivatives: ∂L/∂w = 3σ(3w − 1)(1 − σ(3w − 1)) is the
+    loss's only one, printed as it is, with no temporary."""
+    assert "_c" not in _source(tmp_path, "sigmoid(3*w - 1)", "{w: 0.5}")

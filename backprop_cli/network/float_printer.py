@@ -18,8 +18,12 @@ class Printer(PythonCodePrinter):
     """SymPy's Python printer, restricted to the graph's names and the functions above."""
 
     def __init__(self, names: dict[str, str]):
-        # strict off: what SymPy cannot print goes to _print_not_supported, which refuses (CompileError)
-        super().__init__({"order": "none", "fully_qualified_modules": False, "strict": False})
+        super().__init__({
+            "order": "none",
+            "fully_qualified_modules": False,  # pragma: no mutate - only how SymPy's math-function printers (sin, floor…) are written; a graph's formulas hold the parser's functions only, each printed by a method of this class
+            # strict off: what SymPy cannot print goes to _print_not_supported, which refuses (CompileError)
+            "strict": False,
+        })
         self.names = names
         # used through ``text`` (not ``doprint``, whose assignment handling imports sympy.codegen)
         self._not_supported: set = set()
