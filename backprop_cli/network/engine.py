@@ -262,7 +262,7 @@ class Engine:
         losses: list[float] = []
         done, status = 0, DONE
         try:
-            while done < steps:
+            while done < steps:  # pragma: no mutate - at done == steps (<=) descend runs 0 steps: it returns DONE having made none, and the loop ends the same
                 status, made, params = c.descend(tuple(current), lr, steps - done, until, losses.append, on_step)
                 done += made
                 for i, value in zip(where, params):
