@@ -292,8 +292,8 @@ def parse(
     names needs ``*``; a number or a closing bracket may still stand before a factor (``3x``, ``2(x+1)``).
     Raises :class:`ExpressionError` with a one-line reason for anything else.
 
-    A result (immutable) is remembered, keyed by everything it depends on: the text, the names
-    (with their symbols, when given), ``max_length`` and ``strict``; the memo is bounded
+    A result (immutable) is remembered, keyed by everything it depends on (:func:`_memo_key`): the
+    text, the names it uses (with their symbols), ``max_length`` and ``strict``; the memo is bounded
     (least recently used out), and only parses with at most :data:`MEMO_MAX_NAMES` names are
     remembered. Errors are not remembered.
     """
@@ -301,10 +301,9 @@ def parse(
         raise ExpressionError("a formula must be text")
     if len(names) > MEMO_MAX_NAMES:  # a big network: each formula is parsed once, and a key this
         return _parse(text, names, max_length=max_length, strict=strict)  # size would cost O(names)
-    if isinstance(names, Mapping):
-        key: tuple = (text, True, frozenset(names.items()), max_length, strict)
-    else:
-        key = (text, False, frozenset(names), max_length, strict)
+    key = _memo_key(text, names, max_length, strict)
+    if key is None:  # the parser refuses it: errors are not remembered
+        return _parse(text, names, max_length=max_length, strict=strict)
     found = _parsed_memo.get(key)
     if found is not None:
         _parsed_memo.move_to_end(key)
@@ -314,6 +313,31 @@ def parse(
     if len(_parsed_memo) > PARSE_MEMO_SIZE:
         _parsed_memo.popitem(last=False)
     return found
+
+
+def _memo_key(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], max_length: int,
+              strict: bool) -> tuple | None:
+    """What a parse depends on. When every name in the text is known here (or is a function or a
+    constant), only those names and their symbols: a lesson's formula read again after more names
+    were defined is the same formula. An unknown name makes the result depend on every name (``2xy``
+    splits into known names, or it is an error), so then all of them are in the key. None for a text
+    whose tokens the parser refuses."""
+    if len(text) > max_length:
+        return None
+    try:
+        tokens = _tokenise(*normalise_mapped(text))
+    except ExpressionError:
+        return None
+    mapping = isinstance(names, Mapping)
+    used: dict[str, object] = {}
+    for tok in tokens:
+        if tok.kind == "name" and tok.text not in used:
+            known = names.get(tok.text) if isinstance(names, Mapping) else (tok.text in names or None)
+            if known is None and tok.text not in FUNCTIONS and tok.text not in CONSTANTS:
+                return (text, mapping, frozenset(names.items() if isinstance(names, Mapping) else names),
+                        max_length, strict)
+            used[tok.text] = known
+    return (text, mapping, frozenset(used.items()), max_length, strict, "used names only")
 
 
 def _parse(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], *, max_length: int,
@@ -334,6 +358,11 @@ def _parse(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], *, ma
     else:
         symbols = {n: symbol(n) for n in names}
     tokens = _tokenise(source, origin, original)
+    if tokens and tokens[-1].kind == "number" and (len(tokens) == 1 or (len(tokens) == 2 and tokens[0].text in "+-")):
+        value = _literal_value(tokens[-1].text)  # one signed number (most answers): no grammar needed
+        literal = tokens[-1].text if len(tokens) == 1 else tokens[0].text.replace("+", "") + tokens[-1].text
+        return Parsed(expr=-value if tokens[0].text == "-" else value, text=source, literal=literal,
+                      names=frozenset(), reading=tuple(t.text for t in tokens))
     pieces = _implicit_products(tokens, symbols, strict)
     literals = {p: t.text for p, t in zip(pieces_numbers(pieces), (t for t in tokens if t.kind == "number"))}
     code = " ".join(pieces)

@@ -11,6 +11,8 @@ import math
 
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backprop_cli import course, expressions
 from backprop_cli.checking import floats
@@ -162,3 +164,39 @@ def test_the_notes_see_what_the_generator_finds_however_the_diagnosis_was_built_
         shared = tracing.generated(lesson, question)
         assert shared == tracing.generated(fresh, again)
         assert not any(c.tier in (0, 4) for c in shared.candidates)  # no listed mistake, no generic slip
+
+
+_TEXTS = st.lists(st.sampled_from(["x", "y", "xy", "w1", "x1", "e", "pi", "exp", "sigmoid", "2", "0.5", "1e3",
+                                   "-", "+", "*", "/", "^", "(", ")", " ", "σ", "ŷ", "y_hat", "=", ","]),
+                  min_size=1, max_size=8).map("".join)
+_NAMES = st.lists(st.sampled_from(["x", "y", "xy", "w1", "x1", "e", "exp", "y_hat"]), unique=True)
+
+
+def _outcome(parse, *args, **kwargs):
+    try:
+        return parse(*args, **kwargs)
+    except expressions.ExpressionError as error:
+        return ("error", error.message)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_TEXTS, _NAMES, st.booleans(), st.booleans()), min_size=1, max_size=6))
+def test_a_remembered_parse_is_the_parse_of_the_same_text_with_these_names(calls):
+    """The memo keys a formula by the names it uses when all are known (a lesson's formula read again
+    after more names were defined); whatever was parsed before, with whichever names, the answer is
+    the parse itself. Symbols given by name or as a mapping; strict and not."""
+    for text, names, strict, as_mapping in calls:
+        given = {n: expressions.symbol(n) for n in names} if as_mapping else names
+        remembered = _outcome(expressions.parse, text, given, strict=strict)
+        fresh = _outcome(expressions._parse, text, given, max_length=expressions.MAX_LENGTH, strict=strict)
+        assert remembered == fresh, (text, names, strict)
+
+
+def test_one_signed_number_is_read_as_the_grammar_reads_it():
+    for text in ("0.25", "-0.171", "+3", " - 2.5e-3 ", "-0", "007", ".5"):
+        quick = expressions._parse(text, (), max_length=100, strict=False)
+        by_grammar = expressions._parse(f"({text})", (), max_length=100, strict=False)
+        assert quick.expr == by_grammar.expr and type(quick.expr) is type(by_grammar.expr), text
+        assert quick.literal == text.replace(" ", "").replace("+", "") and quick.names == frozenset()
+    with pytest.raises(expressions.ExpressionError, match="digits"):
+        expressions.parse("1" * 400, ())
