@@ -359,7 +359,8 @@ def _parse(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], *, ma
         symbols = {n: symbol(n) for n in names}
     tokens = _tokenise(source, origin, original)
     if tokens and tokens[-1].kind == "number" and (len(tokens) == 1 or (len(tokens) == 2 and tokens[0].text in "+-")):
-        value = _literal_value(tokens[-1].text)  # one signed number (most answers): no grammar needed
+        # one signed number (most answers, and the only input with a literal): no grammar needed
+        value = _literal_value(tokens[-1].text)
         literal = tokens[-1].text if len(tokens) == 1 else tokens[0].text.replace("+", "") + tokens[-1].text
         return Parsed(expr=-value if tokens[0].text == "-" else value, text=source, literal=literal,
                       names=frozenset(), reading=tuple(t.text for t in tokens))
@@ -379,13 +380,8 @@ def _parse(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], *, ma
         raise ExpressionError("division by zero")
     if expr.has(sympy.I):
         raise ExpressionError("that is not a real number")
-    literal = None
-    if len(tokens) == 1 and tokens[0].kind == "number":
-        literal = tokens[0].text
-    elif len(tokens) == 2 and tokens[0].text in "+-" and tokens[1].kind == "number":
-        literal = tokens[0].text.replace("+", "") + tokens[1].text
     reading = tuple(literals.get(p, p) for p in pieces)
-    return Parsed(expr=expr, text=source, literal=literal, names=frozenset(converter.names), reading=reading)
+    return Parsed(expr=expr, text=source, literal=None, names=frozenset(converter.names), reading=reading)
 
 
 def pieces_numbers(pieces: list[str]) -> list[str]:
