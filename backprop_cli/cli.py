@@ -6,6 +6,7 @@ Nothing heavy is imported at start-up (no SymPy): ``backprop --help`` stays as f
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 
 import typer
@@ -76,6 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         with contextlib.suppress(BrokenPipeError):
             sys.stdout.flush()
+        # Leaving: every object left is moved out of the collector's sight, so the interpreter's
+        # collections at shutdown do not walk SymPy's hundreds of thousands of objects (and the
+        # caches a lesson fills) one last time: 145 ms of a `lessons validate`, 90 ms of a bare
+        # `import sympy`. Nothing is lost: output is flushed, files and progress are written and
+        # closed by now, atexit handlers still run, and the memory goes back with the process.
+        gc.freeze()
         raise SystemExit(code)
     return code
 
