@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy
@@ -115,7 +115,7 @@ def _tokenise(text: str, origin: list[int] | None = None, original: str | None =
     return tokens
 
 
-def _implicit_products(tokens: list[_Token], known: Collection[str], strict: bool = False) -> list[str]:
+def _implicit_products(tokens: Sequence[_Token], known: Collection[str], strict: bool = False) -> list[str]:
     """Insert the ``*`` a learner leaves out: ``3x``, ``2(x+1)``, ``(a)(b)``, ``x y``, ``2xy``.
 
     ``strict`` (a formula an author wrote in a file): names are never split, an unknown name is
@@ -315,6 +315,14 @@ def parse(
     return found
 
 
+@functools.lru_cache(maxsize=PARSE_MEMO_SIZE)
+def _tokens(text: str) -> tuple[str, tuple[_Token, ...]]:
+    """The normalised text and its tokens, worked out once per text (the memo's key and the parse
+    both need them). Raises ExpressionError for a character no formula has (not remembered)."""
+    source, origin, original = normalise_mapped(text)
+    return source, tuple(_tokenise(source, origin, original))
+
+
 def _memo_key(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], max_length: int,
               strict: bool) -> tuple | None:
     """What a parse depends on. When every name in the text is known here (or is a function or a
@@ -325,7 +333,7 @@ def _memo_key(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], ma
     if len(text) > max_length:
         return None
     try:
-        tokens = _tokenise(*normalise_mapped(text))
+        _, tokens = _tokens(text)
     except ExpressionError:
         return None
     mapping = isinstance(names, Mapping)
@@ -349,7 +357,7 @@ def _parse(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], *, ma
         raise ExpressionError(f"the input is too long ({len(text)} characters; at most {max_length})")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in text):
         raise ExpressionError("the input contains control characters")
-    source, origin, original = normalise_mapped(text)
+    source, tokens = _tokens(text)
     if not source:
         raise ExpressionError("the input is empty")
     symbols: Mapping[str, sympy.Symbol]
@@ -357,7 +365,6 @@ def _parse(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], *, ma
         symbols = names
     else:
         symbols = {n: symbol(n) for n in names}
-    tokens = _tokenise(source, origin, original)
     if tokens and tokens[-1].kind == "number" and (len(tokens) == 1 or (len(tokens) == 2 and tokens[0].text in "+-")):
         # one signed number (most answers, and the only input with a literal): no grammar needed
         value = _literal_value(tokens[-1].text)
@@ -389,7 +396,7 @@ def pieces_numbers(pieces: list[str]) -> list[str]:
     return [p for p in pieces if p.startswith("_n")]
 
 
-def _syntax_hint(tokens: list[_Token]) -> str:
+def _syntax_hint(tokens: Sequence[_Token]) -> str:
     opens = sum(t.text == "(" for t in tokens)
     closes = sum(t.text == ")" for t in tokens)
     if opens > closes:
