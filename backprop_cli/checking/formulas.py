@@ -114,6 +114,7 @@ def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bo
     answer_undefined = 0
     one_sided = None  # a point where exactly one formula is defined
     difference = None
+    friendly: tuple | None = None  # a difference at a small whole-number point, once looked for
     for point in _candidate_points(symbols, rng):
         quick = _quick_agreement(answer, expected, point)
         if quick:
@@ -123,6 +124,14 @@ def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bo
             continue
         if quick is None and not find_counterexample:
             return Comparison(False)  # clearly different in floats: enough to rule out a listed mistake
+        if quick is None and friendly is None:
+            # Clearly different in floats: the point shown to the learner (small whole numbers) is
+            # looked for now, and a difference found there at 30 digits settles it; only if there is
+            # none is this point itself confirmed at 30 digits.
+            friendly = _friendly_difference(answer, expected, symbols) or ()
+            if friendly:
+                point, a, e = friendly
+                return Comparison(False, point, _explain(point, a, e))
         a = _precise_value(answer, point)
         if a is None:
             answer_undefined += 1
@@ -156,7 +165,9 @@ def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bo
         return Comparison(False, explanation="I could not evaluate your formula at any point to compare it")
     if not find_counterexample:
         return Comparison(False)
-    point, a, e = _friendly_difference(answer, expected, symbols) or difference or one_sided  # type: ignore[misc]
+    if friendly is None:
+        friendly = _friendly_difference(answer, expected, symbols)
+    point, a, e = friendly or difference or one_sided  # type: ignore[misc]
     return Comparison(False, point, _explain(point, a, e))
 
 
