@@ -200,3 +200,29 @@ def test_one_signed_number_is_read_as_the_grammar_reads_it():
         assert quick.literal == text.replace(" ", "").replace("+", "") and quick.names == frozenset()
     with pytest.raises(expressions.ExpressionError, match="digits"):
         expressions.parse("1" * 400, ())
+
+
+def test_constant_parts_are_evaluated_once_across_calls_with_the_same_values():
+    """A lesson's exact values share the network's subtrees (σ(z1) inside every later node): their
+    floats are kept across calls, and every value is the one a fresh evaluation gives."""
+    lesson = next(lesson for lesson in LESSONS if lesson.id == "sigmoid-net")
+    values = [v for v in lesson.definitions.values() if v.is_number and not v.is_Rational]
+    floats._CONSTANT_PARTS.clear()
+    for value in values:
+        assert floats.float_value(value) == floats.float_eval(value, {}, {}), value
+    shared = next(v for v in values if v.args and v in floats._CONSTANT_PARTS)
+    assert floats._CONSTANT_PARTS[shared] == floats.float_eval(shared, {}, {})
+    huge = sympy.exp(sympy.Integer(1000)) * values[0]
+    assert floats.float_value(huge) is None and floats.float_value(huge) is None  # refused, and again
+    assert huge not in floats._CONSTANT_PARTS
+    x = expressions.symbol("x")
+    assert floats.float_value(values[0] * x, {x: 2.0}) == 2.0 * floats.float_value(values[0])
+    assert values[0] * x not in floats._CONSTANT_PARTS  # a value at a point is not a constant part
+
+
+def test_the_constant_parts_memo_is_bounded(monkeypatch):
+    monkeypatch.setattr(floats, "CONSTANT_PARTS_MAX", 10)
+    floats._CONSTANT_PARTS.clear()
+    for k in range(40):
+        floats.float_value(sympy.sqrt(sympy.Integer(k + 2)) + sympy.Rational(1, 3))
+        assert len(floats._CONSTANT_PARTS) <= 10 + 3  # cleared once over the bound (a value adds ≤ 3 parts)
