@@ -20,7 +20,7 @@ from typing import Any
 import sympy
 
 from backprop_cli import notation
-from backprop_cli.checking.floats import float_value, safe_to_evaluate
+from backprop_cli.checking.float_tape import safe_at, value_at
 from backprop_cli.checking.mistakes import generic_mistakes
 from backprop_cli.checking.verdict import (
     CHECK_FAILURES,
@@ -235,8 +235,8 @@ def _friendly_difference(answer: sympy.Expr, expected: sympy.Expr, symbols: Sequ
     values = [1, 2, -1, 3, -2]
     for combo in itertools.islice(itertools.product(values, repeat=len(symbols)), 40):
         point = {s: sympy.Integer(v) for s, v in zip(symbols, combo)}
-        fa = float_value(answer, {s: float(v) for s, v in zip(symbols, combo)})
-        fe = float_value(expected, {s: float(v) for s, v in zip(symbols, combo)})
+        floats = {s: float(v) for s, v in zip(symbols, combo)}
+        fa, fe = value_at(answer, floats), value_at(expected, floats)
         if fa is not None and fe is not None and abs(fa - fe) <= 1e-9 * max(1.0, abs(fe)):
             continue  # the same here in floats: no need to look closer
         a = _precise_value(answer, point)
@@ -251,7 +251,7 @@ def _quick_agreement(answer: sympy.Expr, expected: sympy.Expr, point: Mapping[sy
     arithmetic); None when they clearly differ (by more than a millionth); False when unsure.
     Deciding that an answer is wrong is always confirmed at 30 digits: floats can cancel badly."""
     floats = {s: float(v) for s, v in point.items()}
-    a, e = float_value(answer, floats), float_value(expected, floats)
+    a, e = value_at(answer, floats), value_at(expected, floats)
     if a is None or e is None:
         return False
     scale = max(1.0, abs(a), abs(e))
@@ -262,7 +262,7 @@ def _quick_agreement(answer: sympy.Expr, expected: sympy.Expr, point: Mapping[sy
 
 def _precise_value(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Rational]) -> sympy.Float | None:
     """``expr`` at ``point`` to 30 digits, or None where it is undefined, infinite or complex."""
-    if not safe_to_evaluate(expr, {s: float(v) for s, v in point.items()}):
+    if not safe_at(expr, {s: float(v) for s, v in point.items()}):
         return None
     try:
         at_point = expr.xreplace({s: sympy.Float(v, POINT_DIGITS + 15) for s, v in point.items()})
