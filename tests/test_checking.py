@@ -965,3 +965,10 @@ def test_the_first_failure_met_is_the_one_walking_the_tree_meets():
         assert walked[0] == "raised"
         assert _outcome(float_tape.run, float_tape.tape(expr), {x: 0.0}) == walked, expr
 
+
+
+def test_a_point_in_hundredths_is_the_same_point_in_floats_and_exactly():
+    """The comparison's random points are made in floats (h / 100) and exactly only when needed
+    (Rational(h, 100)): both correctly rounded, so the floats are those of the exact point."""
+    for h in range(-300, 301):
+        assert h / 100 == float(sympy.Rational(h, 100)), h

@@ -115,8 +115,8 @@ def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bo
     one_sided = None  # a point where exactly one formula is defined
     difference = None
     friendly: tuple | None = None  # a difference at a small whole-number point, once looked for
-    for point in _candidate_points(symbols, rng):
-        quick = _quick_agreement(answer, expected, point)
+    for floats, hundredths in _candidate_points(symbols, rng):
+        quick = _quick_agreement(answer, expected, floats)
         if quick:
             agreeing += 1
             if agreeing >= POINTS or not symbols:
@@ -132,17 +132,18 @@ def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bo
             if friendly:
                 point, a, e = friendly
                 return Comparison(False, point, _explain(point, a, e))
-        a = _precise_value(answer, point)
+        point = {s: sympy.Rational(h, 100) for s, h in hundredths.items()}
+        a = _precise_value(answer, point, floats)
         if a is None:
             answer_undefined += 1
             if one_sided is None:
-                e = _precise_value(expected, point)
+                e = _precise_value(expected, point, floats)
                 if e is not None:
                     one_sided = (point, a, e)
             if answer_undefined >= 2 * POINTS and not agreeing:
                 break  # undefined wherever we look: no need to try every point
             continue
-        e = _precise_value(expected, point)
+        e = _precise_value(expected, point, floats)
         if e is None:
             if one_sided is None:
                 one_sided = (point, a, e)
@@ -177,18 +178,20 @@ def _seed(expected: sympy.Expr) -> int:
     return zlib.crc32(sympy.srepr(expected).encode())
 
 
-def _candidate_points(symbols: Sequence[sympy.Symbol], rng: random.Random) -> Iterator[dict]:
-    """Seeded points with two decimals in ±[0.1, 3]; after 20 tries, positive ones (for log, √)."""
+def _candidate_points(symbols: Sequence[sympy.Symbol], rng: random.Random) -> Iterator[tuple[dict, dict]]:
+    """Seeded points with two decimals in ±[0.1, 3]; after 20 tries, positive ones (for log, √).
+    Each as (its floats, its coordinates in hundredths): most points are only ever compared in
+    floats, so the exact point (hundredths / 100) is made only where it is needed."""
     if not symbols:
-        yield {}
+        yield {}, {}
         return
     for attempt in range(MAX_POINT_TRIES):
-        point = {}
+        hundredths = {}
         for s in symbols:
-            magnitude = sympy.Rational(rng.randint(10, 300), 100)
+            magnitude = rng.randint(10, 300)
             negative = attempt < 20 and rng.random() < 0.5
-            point[s] = -magnitude if negative else magnitude
-        yield point
+            hundredths[s] = -magnitude if negative else magnitude
+        yield {s: h / 100 for s, h in hundredths.items()}, hundredths
 
 
 def _difference_near_kinks(answer: sympy.Expr, expected: sympy.Expr, symbols: Sequence[sympy.Symbol],
@@ -202,7 +205,7 @@ def _difference_near_kinks(answer: sympy.Expr, expected: sympy.Expr, symbols: Se
     if not kinked:
         return None
     for point in _kink_points(kinked, symbols, rng):
-        if _quick_agreement(answer, expected, point):
+        if _quick_agreement(answer, expected, {s: float(v) for s, v in point.items()}):
             continue  # the same here in floats: no need for 30 digits
         a = _precise_value(answer, point)
         e = _precise_value(expected, point) if a is not None else None
@@ -246,11 +249,10 @@ def _friendly_difference(answer: sympy.Expr, expected: sympy.Expr, symbols: Sequ
     return None
 
 
-def _quick_agreement(answer: sympy.Expr, expected: sympy.Expr, point: Mapping[sympy.Symbol, Any]) -> bool | None:
+def _quick_agreement(answer: sympy.Expr, expected: sympy.Expr, floats: Mapping[sympy.Symbol, float]) -> bool | None:
     """True when both formulas agree in machine floats to 13 figures here (no need for 30-digit
     arithmetic); None when they clearly differ (by more than a millionth); False when unsure.
     Deciding that an answer is wrong is always confirmed at 30 digits: floats can cancel badly."""
-    floats = {s: float(v) for s, v in point.items()}
     a, e = value_at(answer, floats), value_at(expected, floats)
     if a is None or e is None:
         return False
@@ -260,9 +262,11 @@ def _quick_agreement(answer: sympy.Expr, expected: sympy.Expr, point: Mapping[sy
     return None if abs(a - e) > 1e-6 * scale else False
 
 
-def _precise_value(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Rational]) -> sympy.Float | None:
-    """``expr`` at ``point`` to 30 digits, or None where it is undefined, infinite or complex."""
-    if not safe_at(expr, {s: float(v) for s, v in point.items()}):
+def _precise_value(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Rational],
+                   floats: Mapping[sympy.Symbol, float] | None = None) -> sympy.Float | None:
+    """``expr`` at ``point`` (``floats``: the same point in floats) to 30 digits, or None where it
+    is undefined, infinite or complex."""
+    if not safe_at(expr, floats if floats is not None else {s: float(v) for s, v in point.items()}):
         return None
     try:
         at_point = expr.xreplace({s: sympy.Float(v, POINT_DIGITS + 15) for s, v in point.items()})
