@@ -226,3 +226,17 @@ def test_the_constant_parts_memo_is_bounded(monkeypatch):
     for k in range(40):
         floats.float_value(sympy.sqrt(sympy.Integer(k + 2)) + sympy.Rational(1, 3))
         assert len(floats._CONSTANT_PARTS) <= 10 + 3  # cleared once over the bound (a value adds ≤ 3 parts)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_ascii_input_is_spelt_as_character_by_character(text):
+    """ASCII skips the Unicode tables: the same text, columns and original as the general route."""
+    import unicodedata
+
+    from backprop_cli import spellings
+
+    original = unicodedata.normalize("NFC", text)
+    general = spellings._stripped([spellings._spelt(ch, original[i - 1] if i else "", i + 1)
+                                   for i, ch in enumerate(original)], original)
+    assert spellings.normalise_mapped(text) == general
