@@ -972,3 +972,22 @@ def test_a_point_in_hundredths_is_the_same_point_in_floats_and_exactly():
     (Rational(h, 100)): both correctly rounded, so the floats are those of the exact point."""
     for h in range(-300, 301):
         assert h / 100 == float(sympy.Rational(h, 100)), h
+
+
+@pytest.mark.parametrize(("base", "exponent"), [(-1.5, 2), (-1.5, -1), (-1.5, 0.5), (-1.5, 2.25), (0.0, 0.5),
+                                                (0.0, -1), (0.0, 2), (0.5, 0.5), (2.25, -1), (-3e5, 3)])
+def test_powers_at_a_point_are_what_walking_the_tree_gives(base, exponent):
+    """A negative base to a fraction is undefined, 0 to a negative power infinite, the rest a number."""
+    from backprop_cli.checking import float_tape, floats
+
+    x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
+    expr = x**y + 1
+    point = {x: base, y: float(exponent)}
+    walked = _outcome(floats.float_eval, expr, point)
+    assert _outcome(float_tape.run, float_tape.tape(expr), point) == walked
+    if base < 0 and exponent != int(exponent):
+        assert walked == ("raised", "ValueError")
+    elif base == 0 and exponent < 0:
+        assert walked == ("raised", "OverflowError")
+    else:
+        assert walked == ("value", base**exponent + 1)

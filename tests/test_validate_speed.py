@@ -240,3 +240,14 @@ def test_ascii_input_is_spelt_as_character_by_character(text):
     general = spellings._stripped([spellings._spelt(ch, original[i - 1] if i else "", i + 1)
                                    for i, ch in enumerate(original)], original)
     assert spellings.normalise_mapped(text) == general
+
+
+def test_a_formula_read_again_with_more_names_is_remembered_and_one_with_an_unknown_name_is_not():
+    x0, a, b = (expressions.symbol(n) for n in ("x0", "a", "b"))
+    first = expressions.parse("2*x0 + sigmoid(x0) - pi", {"x0": x0, "a": a})
+    assert expressions.parse("2*x0 + sigmoid(x0) - pi", {"x0": x0, "a": a, "b": b}) is first
+    assert expressions.parse("2*x0 + sigmoid(x0) - pi", ["x0", "b"]) is not first  # names listed, not mapped
+    xy = expressions.parse("2xy", ["x", "y"])  # an unknown word: split by the names known here
+    assert expressions.parse("2xy", ["x", "y", "xy"]).expr == 2 * expressions.symbol("xy") != xy.expr
+    assert expressions.parse("2xy", ["x", "y", "z"]).expr == xy.expr
+    assert expressions.parse("x" * 30, ["x"], max_length=30) is expressions.parse("x" * 30, ["x"], max_length=30)

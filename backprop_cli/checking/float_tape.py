@@ -24,7 +24,7 @@ _SYMBOL, _NUMBER, _ADD, _MUL, _POW, _CALL, _MAX, _MIN, _UNKNOWN, _TOO_LARGE = ra
 Tape = tuple[tuple[int, Any], ...]
 
 
-@functools.lru_cache(maxsize=2048)
+@functools.lru_cache(maxsize=2048)  # pragma: no mutate - only the cache size: tape() is a pure function of the formula, so a larger cache changes memory, never a step
 def tape(expr: Any) -> Tape:
     """The steps computing ``expr``: each step's argument names earlier steps by position."""
     import sympy

@@ -65,11 +65,11 @@ def float_eval(node: Any, point: Mapping[Any, float], _seen: dict | None = None)
 
 #: values of constant parts (no symbols) met by float_eval, kept across calls; bounded
 _CONSTANT_PARTS: dict = {}
-CONSTANT_PARTS_MAX = 50_000
+CONSTANT_PARTS_MAX = 50_000  # pragma: no mutate - only when the memo is emptied: a kept value is the value a fresh evaluation gives (tested), so the bound changes memory, never a result
 
 
 def _constants() -> dict:
-    if len(_CONSTANT_PARTS) > CONSTANT_PARTS_MAX:
+    if len(_CONSTANT_PARTS) > CONSTANT_PARTS_MAX:  # pragma: no mutate - > or >= empties the memo one part sooner or later: memory only, as above
         _CONSTANT_PARTS.clear()
     return _CONSTANT_PARTS
 
