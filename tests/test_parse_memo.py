@@ -89,6 +89,8 @@ def test_the_memo_is_bounded():
     for k in range(expressions.PARSE_MEMO_SIZE + 10):
         expressions.parse(str(k), ())
     assert len(expressions._parsed_memo) == expressions.PARSE_MEMO_SIZE  # full, and no fuller
+    remembered = {key[0] for key in expressions._parsed_memo}
+    assert "0" not in remembered and str(expressions.PARSE_MEMO_SIZE + 9) in remembered  # the oldest went
 
 
 def test_a_parse_with_many_names_is_not_remembered():
