@@ -64,7 +64,9 @@ def test_a_formula_read_again_with_more_names_is_remembered_and_one_with_an_unkn
     x0, a, b = (expressions.symbol(n) for n in ("x0", "a", "b"))
     first = expressions.parse("2*x0 + sigmoid(x0) - pi", {"x0": x0, "a": a})
     assert expressions.parse("2*x0 + sigmoid(x0) - pi", {"x0": x0, "a": a, "b": b}) is first
-    assert expressions.parse("2*x0 + sigmoid(x0) - pi", ["x0", "b"]) is not first  # names listed, not mapped
+    listed = expressions.parse("2*x0 + sigmoid(x0) - pi", ["x0", "b"])
+    assert listed is not first  # names listed, not mapped: another key
+    assert expressions.parse("2*x0 + sigmoid(x0) - pi", ["x0", "a", "b"]) is listed
     xy = expressions.parse("2xy", ["x", "y"])  # an unknown word: split by the names known here
     assert expressions.parse("2xy", ["x", "y", "xy"]).expr == 2 * expressions.symbol("xy") != xy.expr
     assert expressions.parse("2xy", ["x", "y", "z"]).expr == xy.expr
