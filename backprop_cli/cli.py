@@ -6,6 +6,7 @@ Nothing heavy is imported at start-up (no SymPy): ``backprop --help`` stays as f
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 
 import typer
@@ -48,6 +49,10 @@ def _register() -> None:
 _register()
 
 
+#: objects allocated between two young-generation collections when running as the program
+GC_THRESHOLD = 200_000
+
+
 def _error(message: str) -> None:
     sys.stderr.write(f"backprop: error: {clean(message)}\n")  # a message may quote a file or an answer
 
@@ -59,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     (``exit_code`` and ``format_message``), not by importing a particular module.
     """
     install_fallback()  # PYTHONIOENCODING=ascii: spell ∂ as d rather than end in UnicodeEncodeError
+    if argv is None:
+        # As the program (not called by a test): collect cyclic garbage every 200,000 new objects
+        # instead of 700, as mypy does. SymPy allocates millions of small acyclic objects, and each
+        # young collection walked them: 8% of a `lessons validate`, for no memory saved (78 MB either way).
+        gc.set_threshold(GC_THRESHOLD, 30, 30)
     try:
         result = app(args=argv, prog_name="backprop", standalone_mode=False)
     except BackpropError as exc:
@@ -76,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         with contextlib.suppress(BrokenPipeError):
             sys.stdout.flush()
+        # Leaving: every object left is moved out of the collector's sight, so the interpreter's
+        # collections at shutdown do not walk SymPy's hundreds of thousands of objects (and the
+        # caches a lesson fills) one last time: 145 ms of a `lessons validate`, 90 ms of a bare
+        # `import sympy`. Nothing is lost: output is flushed, files and progress are written and
+        # closed by now, atexit handlers still run, and the memory goes back with the process.
+        gc.freeze()
         raise SystemExit(code)
     return code
 

@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy
@@ -115,7 +115,7 @@ def _tokenise(text: str, origin: list[int] | None = None, original: str | None =
     return tokens
 
 
-def _implicit_products(tokens: list[_Token], known: Collection[str], strict: bool = False) -> list[str]:
+def _implicit_products(tokens: Sequence[_Token], known: Collection[str], strict: bool = False) -> list[str]:
     """Insert the ``*`` a learner leaves out: ``3x``, ``2(x+1)``, ``(a)(b)``, ``x y``, ``2xy``.
 
     ``strict`` (a formula an author wrote in a file): names are never split, an unknown name is
@@ -292,8 +292,8 @@ def parse(
     names needs ``*``; a number or a closing bracket may still stand before a factor (``3x``, ``2(x+1)``).
     Raises :class:`ExpressionError` with a one-line reason for anything else.
 
-    A result (immutable) is remembered, keyed by everything it depends on: the text, the names
-    (with their symbols, when given), ``max_length`` and ``strict``; the memo is bounded
+    A result (immutable) is remembered, keyed by everything it depends on (:func:`_memo_key`): the
+    text, the names it uses (with their symbols), ``max_length`` and ``strict``; the memo is bounded
     (least recently used out), and only parses with at most :data:`MEMO_MAX_NAMES` names are
     remembered. Errors are not remembered.
     """
@@ -301,10 +301,9 @@ def parse(
         raise ExpressionError("a formula must be text")
     if len(names) > MEMO_MAX_NAMES:  # a big network: each formula is parsed once, and a key this
         return _parse(text, names, max_length=max_length, strict=strict)  # size would cost O(names)
-    if isinstance(names, Mapping):
-        key: tuple = (text, True, frozenset(names.items()), max_length, strict)
-    else:
-        key = (text, False, frozenset(names), max_length, strict)
+    key = _memo_key(text, names, max_length, strict)
+    if key is None:  # the parser refuses it: errors are not remembered
+        return _parse(text, names, max_length=max_length, strict=strict)
     found = _parsed_memo.get(key)
     if found is not None:
         _parsed_memo.move_to_end(key)
@@ -316,6 +315,39 @@ def parse(
     return found
 
 
+@functools.lru_cache(maxsize=PARSE_MEMO_SIZE)
+def _tokens(text: str) -> tuple[str, tuple[_Token, ...]]:
+    """The normalised text and its tokens, worked out once per text (the memo's key and the parse
+    both need them). Raises ExpressionError for a character no formula has (not remembered)."""
+    source, origin, original = normalise_mapped(text)
+    return source, tuple(_tokenise(source, origin, original))
+
+
+def _memo_key(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], max_length: int,
+              strict: bool) -> tuple | None:
+    """What a parse depends on. When every name in the text is known here (or is a function or a
+    constant), only those names and their symbols: a lesson's formula read again after more names
+    were defined is the same formula. An unknown name makes the result depend on every name (``2xy``
+    splits into known names, or it is an error), so then all of them are in the key. None for a text
+    whose tokens the parser refuses."""
+    if len(text) > max_length:
+        return None
+    try:
+        _, tokens = _tokens(text)
+    except ExpressionError:
+        return None
+    mapping = isinstance(names, Mapping)
+    used: dict[str, object] = {}
+    for tok in tokens:
+        if tok.kind == "name" and tok.text not in used:
+            known = names.get(tok.text) if isinstance(names, Mapping) else (tok.text in names or None)
+            if known is None and tok.text not in FUNCTIONS and tok.text not in CONSTANTS:
+                return (text, mapping, frozenset(names.items() if isinstance(names, Mapping) else names),
+                        max_length, strict)
+            used[tok.text] = known
+    return (text, mapping, frozenset(used.items()), max_length, strict, "used names only")
+
+
 def _parse(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], *, max_length: int,
            strict: bool) -> Parsed:
     """:func:`parse` itself, without the memo."""
@@ -325,7 +357,7 @@ def _parse(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], *, ma
         raise ExpressionError(f"the input is too long ({len(text)} characters; at most {max_length})")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in text):
         raise ExpressionError("the input contains control characters")
-    source, origin, original = normalise_mapped(text)
+    source, tokens = _tokens(text)
     if not source:
         raise ExpressionError("the input is empty")
     symbols: Mapping[str, sympy.Symbol]
@@ -333,7 +365,12 @@ def _parse(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], *, ma
         symbols = names
     else:
         symbols = {n: symbol(n) for n in names}
-    tokens = _tokenise(source, origin, original)
+    if tokens and tokens[-1].kind == "number" and (len(tokens) == 1 or (len(tokens) == 2 and tokens[0].text in "+-")):
+        # one signed number (most answers, and the only input with a literal): no grammar needed
+        value = _literal_value(tokens[-1].text)
+        literal = tokens[-1].text if len(tokens) == 1 else tokens[0].text.replace("+", "") + tokens[-1].text
+        return Parsed(expr=-value if tokens[0].text == "-" else value, text=source, literal=literal,
+                      names=frozenset(), reading=tuple(t.text for t in tokens))
     pieces = _implicit_products(tokens, symbols, strict)
     literals = {p: t.text for p, t in zip(pieces_numbers(pieces), (t for t in tokens if t.kind == "number"))}
     code = " ".join(pieces)
@@ -350,13 +387,8 @@ def _parse(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], *, ma
         raise ExpressionError("division by zero")
     if expr.has(sympy.I):
         raise ExpressionError("that is not a real number")
-    literal = None
-    if len(tokens) == 1 and tokens[0].kind == "number":
-        literal = tokens[0].text
-    elif len(tokens) == 2 and tokens[0].text in "+-" and tokens[1].kind == "number":
-        literal = tokens[0].text.replace("+", "") + tokens[1].text
     reading = tuple(literals.get(p, p) for p in pieces)
-    return Parsed(expr=expr, text=source, literal=literal, names=frozenset(converter.names), reading=reading)
+    return Parsed(expr=expr, text=source, literal=None, names=frozenset(converter.names), reading=reading)
 
 
 def pieces_numbers(pieces: list[str]) -> list[str]:
@@ -364,7 +396,7 @@ def pieces_numbers(pieces: list[str]) -> list[str]:
     return [p for p in pieces if p.startswith("_n")]
 
 
-def _syntax_hint(tokens: list[_Token]) -> str:
+def _syntax_hint(tokens: Sequence[_Token]) -> str:
     opens = sum(t.text == "(" for t in tokens)
     closes = sum(t.text == ")" for t in tokens)
     if opens > closes:

@@ -6,7 +6,7 @@ name reported, a product of names written with ``*``). Used by :mod:`backprop_cl
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -22,7 +22,7 @@ def suggest(name: str, known: Collection[str], cutoff: float = 0.6) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def split_names(tokens: list[Any], known: Collection[str], constants: Collection[str]) -> list[Any]:
+def split_names(tokens: Sequence[Any], known: Collection[str], constants: Collection[str]) -> list[Any]:
     """``2xy`` for 2·x·y: an unknown name that splits wholly into known names becomes those names."""
     out: list[Any] = []
     for tok in tokens:
@@ -60,7 +60,7 @@ class NameErrors(ExpressionError):
         super().__init__("; ".join(e.message for e in errors), errors[0].column)
 
 
-def strict_names(tokens: list[Any], known: Collection[str], constants: Collection[str]) -> None:
+def strict_names(tokens: Sequence[Any], known: Collection[str], constants: Collection[str]) -> None:
     """A file's formula: every name must be known as written; a run-together ``new_ww`` is not read
     as ``new_w·w`` but refused, with the product spelled out (and a close name, if there is one)."""
     errors: list[ExpressionError] = []
@@ -81,7 +81,7 @@ def strict_names(tokens: list[Any], known: Collection[str], constants: Collectio
         raise NameErrors(errors)
 
 
-def unknown(tokens: list[Any], index: int, known: Collection[str]) -> None:
+def unknown(tokens: Sequence[Any], index: int, known: Collection[str]) -> None:
     """Raise the error for an unknown name (or function) at ``tokens[index]``."""
     tok = tokens[index]
     called = index + 1 < len(tokens) and tokens[index + 1].text == "("

@@ -7,6 +7,8 @@ engine shows in every chain-rule factor.
 
 from __future__ import annotations
 
+import functools
+
 import sympy
 
 # The float versions (NUMERIC_FUNCTIONS) live beside the generated code that calls them, free of
@@ -42,11 +44,47 @@ class sigmoid(sympy.Function):
             return (1 / (1 + sympy.exp(-value)))._eval_evalf(prec)
         return None
 
+    # Facts known from the form, so SymPy never evaluates σ numerically to learn a sign: its generic
+    # handlers do (``Expr._eval_is_extended_negative`` evaluates to 2 digits), and in a network's exact
+    # values, where σ nests inside σ, each such question evaluated the whole chain again. For a real z,
+    # 0 < σ(z) < 1; whether z is real is read from its form first (``surely_real``), asked of SymPy after.
+    def _real_argument(self) -> bool:
+        return surely_real(self.args[0]) or self.args[0].is_real is True
+
     def _eval_is_real(self):
-        return self.args[0].is_real
+        # not False for a complex z: σ(2πi) = 1/2 is real
+        return True if self._real_argument() else None
 
     def _eval_is_positive(self):
-        return True if self.args[0].is_real else None
+        return True if self._real_argument() else None
+
+    _eval_is_extended_real = _eval_is_real
+    _eval_is_extended_positive = _eval_is_positive
+    _eval_is_finite = _eval_is_positive
+
+    def _eval_is_extended_negative(self):
+        return False if self._real_argument() else None
+
+    _eval_is_zero = _eval_is_extended_negative
+    _eval_is_infinite = _eval_is_extended_negative
+
+
+@functools.lru_cache(maxsize=4096)
+def surely_real(expr: sympy.Expr) -> bool:
+    """True when ``expr`` is real by its form alone: rationals and real symbols combined by +, ×,
+    whole powers and the functions that map reals to reals (σ, tanh, exp, relu, step). False means
+    "not known this way" (SymPy's own assumptions may still know)."""
+    if expr.is_Rational:
+        return True
+    if expr.is_Symbol:
+        return expr.is_real is True
+    if expr.is_Add or expr.is_Mul:
+        return all(surely_real(a) for a in expr.args)
+    if expr.is_Pow:
+        return bool(expr.exp.is_Integer and not expr.exp.is_negative and surely_real(expr.base))
+    if isinstance(expr, (sigmoid, sympy.tanh, sympy.exp, relu, step)):
+        return surely_real(expr.args[0])
+    return False
 
 
 class step(sympy.Function):

@@ -70,14 +70,18 @@ def _spelt(ch: str, previous: str, column: int) -> str:
 
 def normalise_mapped(text: str) -> tuple[str, list[int], str]:
     """(normalised text, the 1-based column each of its characters came from, the NFC original)."""
+    if text.isascii():  # most input: of ASCII only ^ is spelt otherwise (no Unicode tables needed)
+        return _stripped(["**" if ch == "^" else ch for ch in text], text)
     original = unicodedata.normalize("NFC", text)
-    out: list[str] = []
+    return _stripped([_spelt(ch, original[i - 1] if i else "", i + 1) for i, ch in enumerate(original)], original)
+
+
+def _stripped(spelt: list[str], original: str) -> tuple[str, list[int], str]:
+    """The spelt characters joined and stripped, with the column each character came from."""
     origin: list[int] = []
-    for i, ch in enumerate(original):
-        new = _spelt(ch, original[i - 1] if i else "", i + 1)
-        out.append(new)
+    for i, new in enumerate(spelt):
         origin.extend([i + 1] * len(new))
-    joined = "".join(out)
+    joined = "".join(spelt)
     lead = len(joined) - len(joined.lstrip())
     stripped = joined.strip()
     return stripped, origin[lead:lead + len(stripped)], original

@@ -111,11 +111,15 @@ def load_text(text: str, source: str) -> tuple[Any, Lines]:
                     source, "YAML aliases (*name) are not supported; write the value out",
                     event.start_mark.line + 1 if event.start_mark is not None else None,
                 )
-        root = yaml.compose(text, Loader=SAFE_LOADER)
-        lines = Lines()
-        if root is not None:
-            _walk(root, (), lines, source)
-        data = yaml.load(text, Loader=SAFE_LOADER)
+        loader = SAFE_LOADER(text)  # composed once: the line map and the data come from the same nodes
+        try:
+            root = loader.get_single_node()
+            lines = Lines()
+            if root is not None:
+                _walk(root, (), lines, source)
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -244,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7, help="runs of each command (default 7)")
     parser.add_argument("--baseline", help="the python of another install, to compare train/surface/step")
     args = parser.parse_args(argv)
+    from bench_feedback import compile_bytecode
+
+    for python in filter(None, (PY, args.baseline)):
+        compile_bytecode(python)  # as installed: bytecode written (see compile_bytecode)
     with tempfile.TemporaryDirectory() as folder:
         os.environ["BACKPROP_HOME"] = str(Path(folder) / "home")  # the cache and progress of these runs only
         ctx = Context(args.rounds, Path(folder), args.baseline)

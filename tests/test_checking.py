@@ -893,3 +893,107 @@ def test_a_formula_wrong_in_one_region_only_is_found_wrong(kink, scale):
         assert not compare(wrong, right).equal, (wrong, right)
     assert compare(relu(x - c), (x - c) * step(x - c)).equal  # the same function, written otherwise
     assert compare(relu(scale * (x - c)) * y, y * relu(scale * x - scale * c)).equal
+
+
+# --------------------------------------------------------------------------------------------
+# A formula's steps, run at a point, give what walking its tree gives (float_tape vs floats)
+# --------------------------------------------------------------------------------------------
+
+
+def _random_formula(draw):
+    from backprop_cli.mathfunctions import relu, sigmoid, step
+
+    x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
+    leaves = [x, y, sympy.Rational(3, 7), sympy.Integer(-2), sympy.Integer(0), sympy.Rational(10**400, 3),
+              sympy.pi, sympy.E, sympy.Float("1e-300"), sympy.oo, sympy.I, sympy.Symbol("z")]
+    made = [draw(st.sampled_from(leaves))]
+    for _ in range(draw(st.integers(1, 9))):
+        a = draw(st.sampled_from(made + leaves))
+        b = draw(st.sampled_from(made + leaves))  # parts used again: repeated subtrees
+        kind = draw(st.sampled_from(["add", "mul", "pow", "div", "max", "min", sigmoid, relu, step, sympy.tanh,
+                                     sympy.exp, sympy.log, sympy.sqrt, sympy.Abs, sympy.sign, sympy.Heaviside]))
+        try:
+            if kind == "add":
+                made.append(a + b)
+            elif kind == "mul" and len(made) < 6:  # products of products: exact values of hundreds of digits
+                made.append(a * b)
+            elif kind == "pow":
+                # small exponents only: SymPy works out a rational's power exactly (10^400 to the 10^400th)
+                made.append(a ** draw(st.sampled_from([x, y, sympy.Integer(2), sympy.Integer(-1), sympy.Rational(1, 2)])))
+            elif kind == "div":
+                made.append(a / b)
+            elif kind in ("max", "min"):
+                made.append((sympy.Max if kind == "max" else sympy.Min)(a, b, x))
+            else:
+                made.append(kind(a))
+        except (ValueError, TypeError, ZeroDivisionError):
+            continue
+    return made[-1], x, y
+
+
+@st.composite
+def _formula_and_point(draw):
+    expr, x, y = _random_formula(draw)
+    values = st.sampled_from([0.0, -1.5, 2.25, 1e-200, -3e5, 700.0, 0.5])
+    point = {x: draw(values)}
+    if draw(st.booleans()):
+        point[y] = draw(values)  # y sometimes missing: the part is not known at this point
+    return expr, point
+
+
+def _outcome(evaluate, *args):
+    try:
+        return ("value", evaluate(*args))
+    except Exception as error:  # noqa: BLE001 - the kind of failure is what is compared
+        return ("raised", type(error).__name__)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_formula_and_point())
+def test_a_formulas_steps_give_what_walking_its_tree_gives(case):
+    from backprop_cli.checking import float_tape, floats
+
+    expr, point = case
+    walked = _outcome(floats.float_eval, expr, point)
+    assert _outcome(float_tape.run, float_tape.tape(expr), point) == walked, (expr, point)
+    assert float_tape.value_at(expr, point) == floats.float_value(expr, point)
+    assert float_tape.safe_at(expr, point) == floats.safe_to_evaluate(expr, point)
+
+
+def test_the_first_failure_met_is_the_one_walking_the_tree_meets():
+    """Which failure ends an evaluation (an unknown part is let through by safe_at; an undefined one
+    is not) depends on the order the parts are met: arguments left to right, as float_eval."""
+    from backprop_cli.checking import float_tape, floats
+
+    x, z = sympy.Symbol("x", real=True), sympy.Symbol("z")
+    for expr in (z + sympy.log(x), sympy.log(x) * z, sympy.Max(z, sympy.log(x), x), sigmoid(z) - sympy.log(x)):
+        walked = _outcome(floats.float_eval, expr, {x: 0.0})
+        assert walked[0] == "raised"
+        assert _outcome(float_tape.run, float_tape.tape(expr), {x: 0.0}) == walked, expr
+
+
+
+def test_a_point_in_hundredths_is_the_same_point_in_floats_and_exactly():
+    """The comparison's random points are made in floats (h / 100) and exactly only when needed
+    (Rational(h, 100)): both correctly rounded, so the floats are those of the exact point."""
+    for h in range(-300, 301):
+        assert h / 100 == float(sympy.Rational(h, 100)), h
+
+
+@pytest.mark.parametrize(("base", "exponent"), [(-1.5, 2), (-1.5, -1), (-1.5, 0.5), (-1.5, 2.25), (0.0, 0.5),
+                                                (0.0, -1), (0.0, 2), (0.5, 0.5), (2.25, -1), (-3e5, 3)])
+def test_powers_at_a_point_are_what_walking_the_tree_gives(base, exponent):
+    """A negative base to a fraction is undefined, 0 to a negative power infinite, the rest a number."""
+    from backprop_cli.checking import float_tape, floats
+
+    x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
+    expr = x**y + 1
+    point = {x: base, y: float(exponent)}
+    walked = _outcome(floats.float_eval, expr, point)
+    assert _outcome(float_tape.run, float_tape.tape(expr), point) == walked
+    if base < 0 and exponent != int(exponent):
+        assert walked == ("raised", "ValueError")
+    elif base == 0 and exponent < 0:
+        assert walked == ("raised", "OverflowError")
+    else:
+        assert walked == ("value", base**exponent + 1)

@@ -524,3 +524,43 @@ def test_generated_layered_network_loads_and_its_gradients_check(tmp_path):
         assert abs(fd - d.gradients[p]) <= 1e-5 * abs(d.gradients[p]) + 1e-9, p
     run = engine.train(0.05, 20)
     assert run.loss_after < run.history[0].loss
+
+
+# --------------------------------------------------------------------------------------------
+# σ knows its own sign: the exact step never evaluates σ numerically to learn a fact
+# --------------------------------------------------------------------------------------------
+
+
+def test_sigmoid_facts_come_from_its_form_and_are_never_claimed_for_a_complex_argument():
+    from backprop_cli.mathfunctions import sigmoid, surely_real
+
+    x = sympy.Symbol("x", real=True)
+    nested = sigmoid(sympy.Rational(1, 10) - sigmoid(sympy.Rational(-1, 5)) / 2) ** 2 - 3
+    for value in (sigmoid(x), sigmoid(nested), sigmoid(-sigmoid(x) * 7)):
+        assert value.is_real and value.is_positive and value.is_finite
+        assert value.is_zero is False and value.is_extended_negative is False and value.is_infinite is False
+    assert surely_real(nested) and surely_real(sympy.tanh(x) * sympy.exp(-x) + x**3)
+    for not_by_form in (1 / x, sympy.log(x), sympy.sqrt(x), sympy.Symbol("c"), sympy.I * x):
+        assert not surely_real(not_by_form)
+    pole = sigmoid(sympy.I * sympy.pi)  # 1/(1 + e^(−iπ)) = 1/0: neither finite nor "not real"
+    assert pole.is_finite is None and pole.is_positive is None and pole.is_infinite is None
+    assert sigmoid(2 * sympy.I * sympy.pi).is_real is not False  # σ(2πi) = 1/2
+    assert sigmoid(sympy.Symbol("c")).is_extended_negative is None
+
+
+def test_the_exact_sigmoid_step_never_evaluates_sigma_numerically(monkeypatch):
+    """Asking a nested exact value's sign used to evaluate its whole σ chain (155 times for the
+    seed network's step, most of a lesson's build); the values are those of the float route."""
+    from backprop_cli.mathfunctions import numeric, sigmoid
+
+    calls = []
+    original = sigmoid._eval_evalf
+    monkeypatch.setattr(sigmoid, "_eval_evalf", lambda self, prec: calls.append(prec) or original(self, prec))
+    net = load(str(ROOT / "backprop_cli" / "networks" / "sigmoid.yaml"))
+    engine = Engine(net)
+    exact = engine.step_detail(net.learning_rate, exact=True)
+    assert calls == []
+    floats = engine.step_detail(float(net.learning_rate))
+    for name, value in exact.after.values.items():
+        assert float(numeric(value)) == pytest.approx(floats.after.values[name], rel=1e-12, abs=1e-15), name
+    assert calls  # numeric() did evaluate: the patch was in place

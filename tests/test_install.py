@@ -112,3 +112,23 @@ def test_console_script_runs():
         pytest.skip("no console script next to this Python (not installed with pip)")
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout.startswith("backprop ")
+
+
+def test_the_command_line_tunes_the_collector_only_as_the_program(tmp_path):
+    """``main()`` run as the program collects garbage less often (SymPy's many small objects) and
+    freezes the collector on the way out (the shutdown collections walked every SymPy object again:
+    145 ms of a `lessons validate`), after its output is written; called with arguments (as the
+    tests do) it leaves the caller's collector alone."""
+    code = (
+        "import gc, sys\n"
+        "from backprop_cli.cli import main\n"
+        "before = gc.get_threshold()\n"
+        "assert main(['--version']) == 0 and gc.get_freeze_count() == 0 and gc.get_threshold() == before\n"
+        "sys.argv = ['backprop', 'step', '--steps', '1']\n"
+        "try:\n    main()\nexcept SystemExit as leaving:\n"
+        "    sys.stderr.write(f'{leaving.code} {gc.get_freeze_count() > 1000} {gc.get_threshold()[0]}')\n"
+    )
+    env = {**os.environ, "BACKPROP_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert result.stderr.strip().splitlines()[-1] == "0 True 200000"
+    assert "Gradient" in result.stdout or "∂" in result.stdout or "loss" in result.stdout.lower()

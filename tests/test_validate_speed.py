@@ -101,20 +101,6 @@ def test_generic_slips_in_floats_are_the_17_digit_ones(lesson):
         assert by_float == by_sympy
 
 
-def test_parse_remembers_by_everything_the_result_depends_on():
-    x_real, x_plain = sympy.Symbol("x", real=True), sympy.Symbol("x")
-    first = expressions.parse("2x + 1", {"x": x_real})
-    assert expressions.parse("2x + 1", {"x": x_real}) is first  # remembered
-    assert expressions.parse("2x + 1", {"x": x_plain}).expr.free_symbols == {x_plain}  # other symbols
-    w1, x1 = expressions.symbol("w1"), expressions.symbol("x1")
-    assert expressions.parse("w1x1", {"w1": w1, "x1": x1}).expr == w1 * x1  # a learner's product ...
-    with pytest.raises(expressions.ExpressionError):
-        expressions.parse("w1x1", {"w1": w1, "x1": x1}, strict=True)  # ... is an author's typo
-    with pytest.raises(expressions.ExpressionError):
-        expressions.parse("2x + 1", ("x",), max_length=3)
-    assert expressions.parse("2x + 1", ("x",)).expr == 2 * expressions.symbol("x") + 1
-
-
 @pytest.mark.parametrize("lesson", LESSONS[:3], ids=IDS[:3])
 def test_parse_through_the_memo_is_parse_itself(lesson):
     names = lesson.known_names()
@@ -123,24 +109,6 @@ def test_parse_through_the_memo_is_parse_itself(lesson):
     for text in texts:
         assert expressions.parse(text, names, strict=True) == expressions._parse(text, names, max_length=2000,
                                                                                    strict=True)
-
-
-def test_the_memo_is_bounded():
-    for k in range(expressions.PARSE_MEMO_SIZE + 10):
-        expressions.parse(str(k), ())
-    assert len(expressions._parsed_memo) <= expressions.PARSE_MEMO_SIZE
-
-
-def test_a_parse_with_many_names_is_not_remembered():
-    """A network's 4,000 names in every key made `step` on a 2-64-64-1 network peak at 254 MB."""
-    many = [f"w{k}" for k in range(expressions.MEMO_MAX_NAMES + 1)]
-    expressions._parsed_memo.clear()  # room for one more, whatever ran before
-    before = len(expressions._parsed_memo)
-    parsed = expressions.parse("w1*w2 + 17", many)
-    assert parsed.expr == expressions._parse("w1*w2 + 17", many, max_length=expressions.MAX_LENGTH, strict=False).expr
-    assert len(expressions._parsed_memo) == before
-    expressions.parse("w1*w2 + 17", many[: expressions.MEMO_MAX_NAMES])
-    assert len(expressions._parsed_memo) == before + 1
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
@@ -162,3 +130,29 @@ def test_the_notes_see_what_the_generator_finds_however_the_diagnosis_was_built_
         shared = tracing.generated(lesson, question)
         assert shared == tracing.generated(fresh, again)
         assert not any(c.tier in (0, 4) for c in shared.candidates)  # no listed mistake, no generic slip
+
+
+def test_constant_parts_are_evaluated_once_across_calls_with_the_same_values():
+    """A lesson's exact values share the network's subtrees (σ(z1) inside every later node): their
+    floats are kept across calls, and every value is the one a fresh evaluation gives."""
+    lesson = next(lesson for lesson in LESSONS if lesson.id == "sigmoid-net")
+    values = [v for v in lesson.definitions.values() if v.is_number and not v.is_Rational]
+    floats._CONSTANT_PARTS.clear()
+    for value in values:
+        assert floats.float_value(value) == floats.float_eval(value, {}, {}), value
+    shared = next(v for v in values if v.args and v in floats._CONSTANT_PARTS)
+    assert floats._CONSTANT_PARTS[shared] == floats.float_eval(shared, {}, {})
+    huge = sympy.exp(sympy.Integer(1000)) * values[0]
+    assert floats.float_value(huge) is None and floats.float_value(huge) is None  # refused, and again
+    assert huge not in floats._CONSTANT_PARTS
+    x = expressions.symbol("x")
+    assert floats.float_value(values[0] * x, {x: 2.0}) == 2.0 * floats.float_value(values[0])
+    assert values[0] * x not in floats._CONSTANT_PARTS  # a value at a point is not a constant part
+
+
+def test_the_constant_parts_memo_is_bounded(monkeypatch):
+    monkeypatch.setattr(floats, "CONSTANT_PARTS_MAX", 10)
+    floats._CONSTANT_PARTS.clear()
+    for k in range(40):
+        floats.float_value(sympy.sqrt(sympy.Integer(k + 2)) + sympy.Rational(1, 3))
+        assert len(floats._CONSTANT_PARTS) <= 10 + 3  # cleared once over the bound (a value adds ≤ 3 parts)

@@ -15,7 +15,8 @@ from backprop_cli.cli import main
 from backprop_cli.course import vary
 
 ROOT = Path(__file__).resolve().parent.parent
-SIMPLE = ROOT / "lessons" / "05-simple-net.yaml"
+LESSONS = ROOT / "lessons"
+SIMPLE = LESSONS / "05-simple-net.yaml"
 
 
 def run(home, *args, stdin=""):
@@ -92,3 +93,20 @@ def test_a_range_is_checked(tmp_path):
         assert "vary.w1" in str(exc) and "from min to max" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("a range from 3 down to 1 was accepted")
+
+
+def test_fresh_numbers_on_the_network_already_loaded_are_those_of_a_fresh_load():
+    """validate builds each seed on the network the file's first build loaded (not read and compiled
+    again): every value, answer and the network itself are those of a build that loads it anew."""
+    from backprop_cli.course.lesson import build
+
+    for name in ("05-simple-net.yaml", "06-sigmoid-net.yaml"):
+        lesson = course.load(LESSONS / name)
+        for seed in vary.SEEDS:
+            overrides = vary.sample(lesson.spec, lesson.lines, lesson.source, seed)
+            args = (lesson.spec, lesson.source, lesson.lines, LESSONS)
+            reused = build(*args, overrides=overrides, seed=seed, network=lesson.network)
+            fresh = build(*args, overrides=overrides, seed=seed)
+            assert reused.network == fresh.network and reused.network is not lesson.network
+            assert reused.definitions == fresh.definitions
+            assert [q.expected for q in reused.questions] == [q.expected for q in fresh.questions]

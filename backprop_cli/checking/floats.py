@@ -45,8 +45,10 @@ def float_eval(node: Any, point: Mapping[Any, float], _seen: dict | None = None)
     carry that huge number), ValueError as soon as one is undefined.
 
     A part met again (exact values of a network repeat whole subtrees: σ(z1) inside every later
-    node) is evaluated once per call (``_seen``: its value, for this ``point`` only)."""
-    seen: dict = {} if _seen is None else _seen
+    node) is evaluated once per call (``_seen``: its value, for this ``point`` only). Without a point
+    (a constant: a lesson's exact values) the parts' values are kept across calls, as they cannot
+    change: a lesson's sixty values share the network's subtrees."""
+    seen: dict = _seen if _seen is not None else (_constants() if not point else {})
     if node.args:
         known = seen.get(node)
         if known is not None:
@@ -59,6 +61,17 @@ def float_eval(node: Any, point: Mapping[Any, float], _seen: dict | None = None)
     if node.args:
         seen[node] = value
     return value
+
+
+#: values of constant parts (no symbols) met by float_eval, kept across calls; bounded
+_CONSTANT_PARTS: dict = {}
+CONSTANT_PARTS_MAX = 50_000  # pragma: no mutate - only when the memo is emptied: a kept value is the value a fresh evaluation gives (tested), so the bound changes memory, never a result
+
+
+def _constants() -> dict:
+    if len(_CONSTANT_PARTS) > CONSTANT_PARTS_MAX:  # pragma: no mutate - > or >= empties the memo one part sooner or later: memory only, as above
+        _CONSTANT_PARTS.clear()
+    return _CONSTANT_PARTS
 
 
 def _float_node(node: Any, point: Mapping[Any, float], seen: dict) -> float:

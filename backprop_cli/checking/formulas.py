@@ -20,7 +20,7 @@ from typing import Any
 import sympy
 
 from backprop_cli import notation
-from backprop_cli.checking.floats import float_value, safe_to_evaluate
+from backprop_cli.checking.float_tape import safe_at, value_at
 from backprop_cli.checking.mistakes import generic_mistakes
 from backprop_cli.checking.verdict import (
     CHECK_FAILURES,
@@ -115,8 +115,9 @@ def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bo
     answer_undefined = 0
     one_sided = None  # a point where exactly one formula is defined
     difference = None
-    for point in _candidate_points(symbols, rng):
-        quick = _quick_agreement(answer, expected, point)
+    friendly: tuple | None = None  # a difference at a small whole-number point, once looked for
+    for floats, hundredths in _candidate_points(symbols, rng):
+        quick = _quick_agreement(answer, expected, floats)
         if quick:
             agreeing += 1
             if agreeing >= POINTS:  # (without symbols there is one point only: the loop ends anyway)
@@ -124,11 +125,20 @@ def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bo
             continue
         if quick is None and not find_counterexample:
             return Comparison(False)  # clearly different in floats: enough to rule out a listed mistake
-        a = _precise_value(answer, point)
+        if quick is None and friendly is None:
+            # Clearly different in floats: the point shown to the learner (small whole numbers) is
+            # looked for now, and a difference found there at 30 digits settles it; only if there is
+            # none is this point itself confirmed at 30 digits.
+            friendly = _friendly_difference(answer, expected, symbols) or ()
+            if friendly:
+                point, a, e = friendly
+                return Comparison(False, point, _explain(point, a, e))
+        point = {s: sympy.Rational(h, 100) for s, h in hundredths.items()}
+        a = _precise_value(answer, point, floats)
         if a is None:
             answer_undefined += 1
             if one_sided is None:
-                e = _precise_value(expected, point)
+                e = _precise_value(expected, point, floats)
                 if e is not None:
                     one_sided = (point, a, e)
             if answer_undefined >= SIGNED_TRIES + POINTS and not agreeing:
@@ -136,7 +146,7 @@ def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bo
                 # every point (stopping at the signed ones would miss formulas defined where all are positive)
                 break
             continue
-        e = _precise_value(expected, point)
+        e = _precise_value(expected, point, floats)
         if e is None:
             if one_sided is None:
                 one_sided = (point, a, e)
@@ -159,7 +169,9 @@ def compare(answer: sympy.Expr, expected: sympy.Expr, *, find_counterexample: bo
         return Comparison(False, explanation="I could not evaluate your formula at any point to compare it")
     if not find_counterexample:
         return Comparison(False)
-    point, a, e = _friendly_difference(answer, expected, symbols) or difference or one_sided  # type: ignore[misc]
+    if friendly is None:
+        friendly = _friendly_difference(answer, expected, symbols)
+    point, a, e = friendly or difference or one_sided  # type: ignore[misc]
     return Comparison(False, point, _explain(point, a, e))
 
 
@@ -169,18 +181,20 @@ def _seed(expected: sympy.Expr) -> int:
     return zlib.crc32(sympy.srepr(expected).encode())
 
 
-def _candidate_points(symbols: Sequence[sympy.Symbol], rng: random.Random) -> Iterator[dict]:
-    """Seeded points with two decimals in ±[0.1, 3]; after SIGNED_TRIES, positive ones (for log, √)."""
+def _candidate_points(symbols: Sequence[sympy.Symbol], rng: random.Random) -> Iterator[tuple[dict, dict]]:
+    """Seeded points with two decimals in ±[0.1, 3]; after SIGNED_TRIES, positive ones (for log, √).
+    Each as (its floats, its coordinates in hundredths): most points are only ever compared in
+    floats, so the exact point (hundredths / 100) is made only where it is needed."""
     if not symbols:
-        yield {}
+        yield {}, {}
         return
     for attempt in range(MAX_POINT_TRIES):
-        point = {}
+        hundredths = {}
         for s in symbols:
-            magnitude = sympy.Rational(rng.randint(10, 300), 100)
+            magnitude = rng.randint(10, 300)
             negative = attempt < SIGNED_TRIES and rng.random() < 0.5
-            point[s] = -magnitude if negative else magnitude
-        yield point
+            hundredths[s] = -magnitude if negative else magnitude
+        yield {s: h / 100 for s, h in hundredths.items()}, hundredths
 
 
 def _difference_near_kinks(answer: sympy.Expr, expected: sympy.Expr, symbols: Sequence[sympy.Symbol],
@@ -194,7 +208,7 @@ def _difference_near_kinks(answer: sympy.Expr, expected: sympy.Expr, symbols: Se
     if not kinked:
         return None
     for point in _kink_points(kinked, symbols, rng):
-        if _quick_agreement(answer, expected, point):
+        if _quick_agreement(answer, expected, {s: float(v) for s, v in point.items()}):
             continue  # the same here in floats: no need for 30 digits
         a = _precise_value(answer, point)
         e = _precise_value(expected, point) if a is not None else None
@@ -227,8 +241,8 @@ def _friendly_difference(answer: sympy.Expr, expected: sympy.Expr, symbols: Sequ
     values = [1, 2, -1, 3, -2]
     for combo in itertools.islice(itertools.product(values, repeat=len(symbols)), 40):
         point = {s: sympy.Integer(v) for s, v in zip(symbols, combo)}
-        fa = float_value(answer, {s: float(v) for s, v in zip(symbols, combo)})
-        fe = float_value(expected, {s: float(v) for s, v in zip(symbols, combo)})
+        floats = {s: float(v) for s, v in zip(symbols, combo)}
+        fa, fe = value_at(answer, floats), value_at(expected, floats)
         if fa is not None and fe is not None and abs(fa - fe) <= 1e-9 * max(1.0, abs(fe)):
             continue  # the same here in floats: no need to look closer
         a = _precise_value(answer, point)
@@ -238,12 +252,11 @@ def _friendly_difference(answer: sympy.Expr, expected: sympy.Expr, symbols: Sequ
     return None
 
 
-def _quick_agreement(answer: sympy.Expr, expected: sympy.Expr, point: Mapping[sympy.Symbol, Any]) -> bool | None:
+def _quick_agreement(answer: sympy.Expr, expected: sympy.Expr, floats: Mapping[sympy.Symbol, float]) -> bool | None:
     """True when both formulas agree in machine floats to 13 figures here (no need for 30-digit
     arithmetic); None when they clearly differ (by more than a millionth); False when unsure.
     Deciding that an answer is wrong is always confirmed at 30 digits: floats can cancel badly."""
-    floats = {s: float(v) for s, v in point.items()}
-    a, e = float_value(answer, floats), float_value(expected, floats)
+    a, e = value_at(answer, floats), value_at(expected, floats)
     if a is None or e is None:
         return False
     scale = max(1.0, abs(a), abs(e))
@@ -252,9 +265,11 @@ def _quick_agreement(answer: sympy.Expr, expected: sympy.Expr, point: Mapping[sy
     return None if abs(a - e) > 1e-6 * scale else False
 
 
-def _precise_value(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Rational]) -> sympy.Float | None:
-    """``expr`` at ``point`` to 30 digits, or None where it is undefined, infinite or complex."""
-    if not safe_to_evaluate(expr, {s: float(v) for s, v in point.items()}):
+def _precise_value(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Rational],
+                   floats: Mapping[sympy.Symbol, float] | None = None) -> sympy.Float | None:
+    """``expr`` at ``point`` (``floats``: the same point in floats) to 30 digits, or None where it
+    is undefined, infinite or complex."""
+    if not safe_at(expr, floats if floats is not None else {s: float(v) for s, v in point.items()}):
         return None
     try:
         at_point = expr.xreplace({s: sympy.Float(v, POINT_DIGITS + 15) for s, v in point.items()})

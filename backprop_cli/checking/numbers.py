@@ -219,8 +219,7 @@ def _diagnose(answer: Decimal, literal: str | None, expected: Decimal, is_exact:
     """The one explanation that fits the typed number, by precedence; None when none or several fit."""
     matches: list[Candidate] = []
     for candidate in diagnosis.candidates:
-        target = Decimal(f"{candidate.value:.15g}")
-        short = fig.short_decimal_decimal(target)
+        target, short = _candidate_target(f"{candidate.value:.15g}")
         if old is None and fig.tolerant(target, expected, None):
             continue  # a "mistake" that is the right answer must never fire
         if old is not None and abs(target - expected) <= fig.RELATIVE_TOLERANCE * abs(expected - old):
@@ -237,6 +236,14 @@ def _diagnose(answer: Decimal, literal: str | None, expected: Decimal, is_exact:
     if len(told) != 1:
         return None
     return next(c for c in matches if c.tier == best)
+
+
+@functools.lru_cache(maxsize=4096)  # pragma: no mutate - only the cache size: a pure function of the text, so a larger cache changes memory, never a result
+def _candidate_target(shown: str) -> tuple[Decimal, bool]:
+    """A candidate's value (to 15 figures) as the Decimal it is compared as, and whether it has at
+    most six figures: the same candidates meet every wrong answer to a question."""
+    target = Decimal(shown)
+    return target, fig.short_decimal_decimal(target)
 
 
 def _steps(labels: Sequence[str]) -> str:

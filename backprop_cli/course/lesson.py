@@ -226,13 +226,16 @@ def display_value(value: sympy.Expr):
 
 def build(spec: LessonFile, source: str, lines: Lines, base: Path | None,
           problems: list[FileFormatError] | None = None,
-          overrides: Mapping[str, sympy.Expr] | None = None, seed: int | None = None) -> Lesson:
+          overrides: Mapping[str, sympy.Expr] | None = None, seed: int | None = None,
+          network: Any = None) -> Lesson:
     """Compute a lesson's environment: network values, defines, and every question's answer.
 
     Every define and question is tried, one failure not hiding the next (what depends on a failed
     one is skipped, not reported again). With ``problems`` given, they are added to it and the
     lesson, without its failed parts, is returned; otherwise they are raised together.
-    ``overrides`` replace network values and numeric defines (fresh numbers: ``course/vary.py``)."""
+    ``overrides`` replace network values and numeric defines (fresh numbers: ``course/vary.py``);
+    ``network``, the network the file names as already loaded (by the same file's first build), saves
+    reading and compiling it again."""
     found: list[FileFormatError] = []
     lesson = Lesson(spec=spec, source=source, lines=lines, seed=seed)
     overrides = overrides or {}
@@ -250,7 +253,7 @@ def build(spec: LessonFile, source: str, lines: Lines, base: Path | None,
     for name in setup.symbols:
         lesson.symbols[name] = symbol(name)
     if setup.network is not None:
-        attempt(_attach_network, lesson, setup.network, base, overrides, fails="*")
+        attempt(_attach_network, lesson, setup.network, base, overrides, network, fails="*")
     for name, definition in setup.define.items():
         loc = ("setup", "define", name)
         if name in lesson.known_names():
@@ -296,7 +299,7 @@ def collect(problems: list[FileFormatError], exc: FileFormatError) -> None:
 
 
 def _attach_network(lesson: Lesson, name: str, base: Path | None,
-                    overrides: Mapping[str, sympy.Expr] | None = None) -> None:
+                    overrides: Mapping[str, sympy.Expr] | None = None, loaded: Any = None) -> None:
     from backprop_cli.course.network_ref import resolve_network
     from backprop_cli.errors import BackpropError
     from backprop_cli.network.engine import Engine
@@ -304,7 +307,7 @@ def _attach_network(lesson: Lesson, name: str, base: Path | None,
     from backprop_cli.network.model import load as load_network
 
     try:
-        net = load_network(resolve_network(name, base))
+        net = loaded if loaded is not None else load_network(resolve_network(name, base))
     except BackpropError as exc:
         raise lesson.problem(f"network: {exc}", ("setup", "network")) from None
     leaves = {k: v for k, v in (overrides or {}).items() if k in net.leaves()}

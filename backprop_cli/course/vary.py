@@ -83,7 +83,8 @@ def check(lessons: Iterable) -> list[FileFormatError]:
         for seed in SEEDS:
             try:
                 overrides = sample(lesson.spec, lesson.lines, lesson.source, seed)
-                varied = build(lesson.spec, lesson.source, lesson.lines, source.parent, overrides=overrides, seed=seed)
+                varied = build(lesson.spec, lesson.source, lesson.lines, source.parent, overrides=overrides, seed=seed,
+                               network=lesson.network if lesson.seed is None else None)  # the file's own values
                 found = lint_lesson(varied, plots=False, formulas=False)
             except BackpropError as exc:
                 found = [exc] if isinstance(exc, FileFormatError) else [lesson.problem(str(exc), ("vary",))]
