@@ -60,7 +60,8 @@ AREAS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                ("tests/test_pins_engine.py", "tests/test_engine.py", "tests/test_compile.py", "tests/test_cache.py",
                 "tests/test_analysis_network.py", "tests/test_boundaries.py")),
     "expressions": (("backprop_cli/expressions.py",),
-                    ("tests/test_pins_expressions.py", "tests/test_expressions.py", "tests/test_hostile_input.py", "tests/test_boundaries.py")),
+                    ("tests/test_pins_expressions.py", "tests/test_parse_memo.py", "tests/test_expressions.py",
+                     "tests/test_hostile_input.py", "tests/test_boundaries.py")),
     "progress": (("backprop_cli/progress/*.py",),
                  ("tests/test_pins_progress.py", "tests/test_progress.py", "tests/test_report.py", "tests/test_tutor.py", "tests/test_boundaries.py")),
 }
