@@ -95,9 +95,8 @@ _UNEXPECTED = {
 }
 
 
-def _tokenise(text: str, origin: list[int] | None = None, original: str | None = None) -> list[_Token]:
-    origin = origin or list(range(1, len(text) + 1))
-    original = original if original is not None else text
+def _tokenise(text: str, origin: list[int], original: str) -> list[_Token]:
+    """``text`` (normalised) as tokens; ``origin`` gives each character's column in ``original``."""
     tokens: list[_Token] = []
     pos = 0
     while pos < len(text):
