@@ -285,3 +285,41 @@ def test_a_lesson_id_two_lesson_files_share_must_be_named_by_its_key():
     assert resolve_lesson("mine@/b/mine.yaml", progress) == "mine@/b/mine.yaml"
     del progress.lessons["mine@/a/mine.yaml"]
     assert resolve_lesson("mine", progress) == "mine@/b/mine.yaml"
+
+
+# -- pins from the session-4 mutation run (150 mutants, seeds 0 and 1) ----------------------------
+
+
+def test_an_export_over_sixteen_megabytes_is_refused_and_one_at_the_limit_is_read(tmp_path):
+    """The limit is 16 MiB: a record at the limit is read (then judged as JSON), one byte over is not."""
+    at_limit, over = tmp_path / "at.json", tmp_path / "over.json"
+    at_limit.write_bytes(b" " * (16 * 1024 * 1024))
+    over.write_bytes(b" " * (16 * 1024 * 1024 + 1))
+    with pytest.raises(ValueError, match="is not JSON"):
+        sharing.read(at_limit)
+    with pytest.raises(ValueError, match="is larger than 16 MB"):
+        sharing.read(over)
+
+
+def test_a_question_result_that_leaves_out_its_counts_has_none_and_a_negative_count_is_refused():
+    from pydantic import ValidationError
+
+    bare = sharing.QuestionResult.model_validate({"id": "q1"})
+    assert (bare.attempts, bare.hints, bare.correct, bare.skipped, bare.mistakes) == (0, 0, False, False, [])
+    assert (bare.number, bare.prompt, bare.first) == (None, None, None)
+    assert sharing.QuestionResult.model_validate({"id": "q1", "attempts": 0, "hints": 0}).attempts == 0
+    for field in ("attempts", "hints"):
+        with pytest.raises(ValidationError):
+            sharing.QuestionResult.model_validate({"id": "q1", field: -1})
+    lesson = sharing.LessonResult.model_validate({"key": "k", "id": "k", "status": "done"})
+    assert (lesson.finished_attempts, lesson.questions, lesson.title) == (0, [], None)
+    with pytest.raises(ValidationError):
+        sharing.LessonResult.model_validate({"key": "k", "id": "k", "status": "done", "finished_attempts": -1})
+
+
+def test_a_topic_with_no_items_scores_nothing():
+    from backprop_cli.progress.summary import TopicScore
+
+    empty = TopicScore("chain-rule", correct=0, total=0)
+    assert empty.ratio == 0.0 and (empty.hinted, empty.wrong, empty.skipped) == (0, 0, 0)
+    assert TopicScore("chain-rule", correct=3, total=4).ratio == 0.75

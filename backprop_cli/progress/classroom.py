@@ -67,7 +67,7 @@ def build(records: Sequence[LearnerRecord]) -> ClassReport:
     out = []
     for key, entry in lessons.items():
         questions = sorted(entry["questions"].items(),
-                           key=lambda item: (item[1]["number"] is None, item[1]["number"] or 0, item[0]))
+                           key=lambda item: (item[1]["number"] is None, item[1]["number"], item[0]))
         rows = tuple(QuestionRow(q["number"], qid, q["prompt"], q["learners"], q["first_try"],
                                  tuple(q["mistakes"].most_common(TOP_MISTAKES)))
                      for qid, q in questions)

@@ -104,12 +104,12 @@ class LessonSummary:
     skipped: int
     questions: int | None  # how many the lesson has, when the course catalogue is known
     updated: str | None
-    key: str = ""  # how the progress file names it: the id, or id@path for a lesson from a file
-    source: str = SHIPPED
-    finished: int = 0  # finished attempts
-    again: bool = False  # done before, and under way again now
-    at_question: int | None = None  # 1-based: the question a session resumes at
-    at_prompt: str | None = None  # that question's prompt, shortened
+    key: str  # how the progress file names it: the id, or id@path for a lesson from a file
+    source: str
+    finished: int  # finished attempts
+    again: bool  # done before, and under way again now
+    at_question: int | None  # 1-based: the question a session resumes at
+    at_prompt: str | None  # that question's prompt, shortened
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,8 @@ class QuizSummary:
     wrong: int
     skipped: int
     percent: float | None
-    with_hints: int = 0  # items on which a hint was used, right or not
-    finished: bool = True
+    with_hints: int  # items on which a hint was used, right or not
+    finished: bool
 
 
 @dataclass(frozen=True)
