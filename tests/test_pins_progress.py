@@ -323,3 +323,20 @@ def test_a_topic_with_no_items_scores_nothing():
     empty = TopicScore("chain-rule", correct=0, total=0)
     assert empty.ratio == 0.0 and (empty.hinted, empty.wrong, empty.skipped) == (0, 0, 0)
     assert TopicScore("chain-rule", correct=3, total=4).ratio == 0.75
+
+
+def test_an_export_is_version_1_of_the_learner_record_format(tmp_path):
+    """Teachers keep exported files: the format's name and version are fixed, and a version-1 file
+    written by hand is read."""
+    import json
+
+    written = json.loads(sharing.dumps(sharing.build(_progress(), "Ada")))
+    assert (written["format"], written["version"]) == ("backprop-learner-record", 1)
+    path = tmp_path / "by-hand.json"
+    path.write_text(json.dumps({"format": "backprop-learner-record", "version": 1, "name": "Bo",
+                                "exported": "2026-01-01T00:00:00"}), encoding="utf-8")
+    assert sharing.read(path).name == "Bo"
+    path.write_text(json.dumps({"format": "backprop-learner-record", "version": 2, "name": "Bo",
+                                "exported": "2026-01-01T00:00:00"}), encoding="utf-8")
+    with pytest.raises(ValueError, match="version 2"):
+        sharing.read(path)
