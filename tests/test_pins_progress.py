@@ -340,3 +340,45 @@ def test_an_export_is_version_1_of_the_learner_record_format(tmp_path):
                                 "exported": "2026-01-01T00:00:00"}), encoding="utf-8")
     with pytest.raises(ValueError, match="version 2"):
         sharing.read(path)
+
+
+def test_two_copies_of_a_question_merge_to_what_both_did():
+    """Skipped in one session and answered right in the other: answered right (not skipped);
+    skipped in one and merely tried in the other: skipped."""
+    from backprop_cli.progress.record import QuestionRecord
+
+    skipped = QuestionRecord(attempts=1, skipped=True, closed=True)
+    right = QuestionRecord(attempts=2, correct=True, closed=True)
+    tried = QuestionRecord(attempts=3)
+    for a, b in ((skipped, right), (right, skipped)):
+        merged = a.merge(b)
+        assert merged.correct and not merged.skipped and merged.attempts == 2
+    for a, b in ((skipped, tried), (tried, skipped)):
+        merged = a.merge(b)
+        assert merged.skipped and not merged.correct and merged.attempts == 3
+
+
+def test_an_attempt_saved_twice_keeps_the_one_start_time_either_copy_has():
+    from backprop_cli.progress.record import Attempt
+
+    started = Attempt(id="a", started="2026-01-02T10:00:00")
+    bare = Attempt(id="a")
+    assert started.merge(bare).started == bare.merge(started).started == "2026-01-02T10:00:00"
+    earlier = Attempt(id="a", started="2026-01-01T09:00:00")
+    assert started.merge(earlier).started == earlier.merge(started).started == "2026-01-01T09:00:00"
+    assert bare.merge(bare).started is None
+
+
+def test_an_unreadable_progress_file_is_named_with_its_reason_alone(tmp_path):
+    """The warning says why ("Permission denied"), not Python's "[Errno 13] …: '/path'" again."""
+    import os
+
+    if os.geteuid() == 0:
+        path = tmp_path / FILE_NAME
+        path.mkdir()  # a folder where the file should be: reading it fails for root too
+    else:
+        path = tmp_path / FILE_NAME
+        path.write_text("{}", encoding="utf-8")
+        path.chmod(0)
+    _, warnings = Store(tmp_path).load()
+    assert warnings and "[Errno" not in warnings[0], warnings

@@ -269,7 +269,7 @@ def resolve_lesson(name: str, progress: Progress, catalog: Iterable[Any] | None 
                or (record.source != SHIPPED and Path(record.source) == _absolute(name))]
     if len(matches) == 1:
         return matches[0]
-    if len(matches) > 1:
+    if matches:  # more than one
         raise UsageError(f"several lessons have the id '{name}': {', '.join(matches)}; name one of these")
     ids = [info.id for info in known] + [key for key in progress.lessons if key not in {i.id for i in known}]
     listing = f"known lessons: {', '.join(ids)}" if ids else "no lesson has any progress yet"
