@@ -382,3 +382,15 @@ def test_an_unreadable_progress_file_is_named_with_its_reason_alone(tmp_path):
         path.chmod(0)
     _, warnings = Store(tmp_path).load()
     assert warnings and "[Errno" not in warnings[0], warnings
+
+
+def test_a_percentage_of_nothing_is_zero_and_halves_round_up():
+    from backprop_cli.progress.summary import percent
+
+    assert (percent(0, 0), percent(1, 1), percent(2, 3), percent(1, 8), percent(1, 2)) == (0, 100, 67, 13, 50)
+
+
+def test_an_export_is_indented_by_two_spaces_for_a_teacher_reading_it():
+    text = sharing.dumps(sharing.build(_progress(), "Ada"))
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[1].startswith('  "format": ') and lines[-1] == "}" and text.endswith("}\n")
