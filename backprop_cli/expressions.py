@@ -269,7 +269,7 @@ _OPERATOR_NAMES = {ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.BitXo
 
 
 #: how many parse results are remembered (a lesson and its checks read a few hundred formulas)
-PARSE_MEMO_SIZE = 4096
+PARSE_MEMO_SIZE = 4096  # pragma: no mutate - only the memo's size: a remembered parse is the parse itself (tests/test_parse_memo.py), so the size changes memory and speed, never a result
 #: Parses with more names than this are not remembered: the key holds every name, so a network of
 #: 4,000 weights made each parse O(names) and the memo hundreds of MB (a lesson has at most ~60).
 MEMO_MAX_NAMES = 64
@@ -418,7 +418,7 @@ def parse_number(text: str) -> sympy.Expr:
     return parsed.expr
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)  # pragma: no mutate - only the cache size: SymPy makes the same Symbol for the same name anyway
 def symbol(name: str) -> sympy.Symbol:
     """The one way a name becomes a SymPy symbol, so that every module's ``w1`` is the same
     (remembered: a Symbol is immutable, and SymPy makes the same one for the same name anyway)."""

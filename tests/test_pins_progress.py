@@ -394,3 +394,21 @@ def test_an_export_is_indented_by_two_spaces_for_a_teacher_reading_it():
     text = sharing.dumps(sharing.build(_progress(), "Ada"))
     lines = text.splitlines()
     assert lines[0] == "{" and lines[1].startswith('  "format": ') and lines[-1] == "}" and text.endswith("}\n")
+
+
+def test_a_class_report_lists_numbered_questions_in_order_then_the_unnumbered_by_id():
+    from backprop_cli.progress import classroom
+
+    report = classroom.build([_learner("Ada", [{"id": "zeta"}, {"id": "q3", "number": 3}, {"id": "alpha"},
+                                               {"id": "q1", "number": 1}])])
+    (lesson,) = report.lessons
+    assert [row.id for row in lesson.questions] == ["q1", "q3", "alpha", "zeta"]
+
+
+def test_an_attempt_saved_twice_has_the_further_status():
+    from backprop_cli.progress.record import Attempt
+
+    for a, b, merged in (("stopped", "in-progress", "in-progress"), ("in-progress", "done", "done"),
+                         ("done", "stopped", "done"), ("stopped", "stopped", "stopped")):
+        assert Attempt(id="a", status=a).merge(Attempt(id="a", status=b)).status == merged
+        assert Attempt(id="a", status=b).merge(Attempt(id="a", status=a)).status == merged

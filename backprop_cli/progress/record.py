@@ -115,8 +115,7 @@ class Attempt(_Model):
         questions = dict(self.questions)
         for qid, record in other.questions.items():
             questions[qid] = questions[qid].merge(record) if qid in questions else record
-        rank = {"stopped": 0, "in-progress": 1, "done": 2}
-        status = max(self.status, other.status, key=rank.__getitem__)
+        status = max(self.status, other.status, key=("stopped", "in-progress", "done").index)
         return Attempt(id=self.id, started=_earliest(self.started, other.started),
                        updated=_latest(self.updated, other.updated), status=status,
                        at=None if status == "done" else other.at, questions=questions,
