@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from backprop_cli.checking.floats import Unsupported, _functions
+from backprop_cli.checking.floats import Unsupported, _functions, float_power
 
 # what a step does; its argument says with what
 _SYMBOL, _NUMBER, _ADD, _MUL, _POW, _CALL, _MAX, _MIN, _UNKNOWN, _TOO_LARGE = range(10)
@@ -86,14 +86,7 @@ def run(steps: Tape, point: Mapping[Any, float]) -> float:
         elif kind == _ADD:
             value = math.fsum([values[i] for i in arg])
         elif kind == _POW:
-            base, exponent = values[arg[0]], values[arg[1]]
-            if base < 0 and exponent != int(exponent):
-                value = math.nan
-            elif base == 0 and exponent < 0:
-                value = math.inf
-            else:
-                result = base**exponent
-                value = math.nan if isinstance(result, complex) else float(result)
+            value = float_power(values[arg[0]], values[arg[1]])
         elif kind == _CALL:
             value = arg[0](values[arg[1]])
         elif kind in (_MAX, _MIN):

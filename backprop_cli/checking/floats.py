@@ -89,13 +89,7 @@ def _float_node(node: Any, point: Mapping[Any, float], seen: dict) -> float:
     if node.is_Mul:
         return math.prod(args)
     if node.is_Pow:
-        base, exponent = args
-        if base < 0 and exponent != int(exponent):
-            return math.nan
-        if base == 0 and exponent < 0:
-            return math.inf
-        result = base**exponent
-        return math.nan if isinstance(result, complex) else float(result)
+        return float_power(*args)
     function = _functions().get(type(node))
     if function is None or len(args) != 1:
         import sympy
@@ -104,6 +98,17 @@ def _float_node(node: Any, point: Mapping[Any, float], seen: dict) -> float:
             return max(args) if isinstance(node, sympy.Max) else min(args)
         raise Unsupported(node)
     return function(args[0])
+
+
+def float_power(base: float, exponent: float) -> float:
+    """``base**exponent`` in floats: NaN for a negative base to a fraction, infinity for 0 to a
+    negative power (OverflowError when the result is too large)."""
+    if base < 0 and exponent != int(exponent):
+        return math.nan
+    if base == 0 and exponent < 0:
+        return math.inf
+    result = base**exponent
+    return math.nan if isinstance(result, complex) else float(result)
 
 
 def _float_log(z: float) -> float:
