@@ -90,3 +90,22 @@ def test_exact_values_beyond_a_machine_float_keep_their_size():
     assert number(sigmoid(x) * (1 - sigmoid(x))) == "5.07596×10⁻⁴³⁵"
     assert number(-sympy.exp(1000), 3) == "−1.97×10⁴³⁴"
     assert number(sympy.Integer(0)) == "0" and number(sympy.exp(-2), 3) == "0.135"
+
+
+def test_a_remembered_formula_is_the_formula_printed_afresh():
+    """``formula`` remembers its text per expression (a diagnosis prints the same formulas for every
+    question and every set of fresh numbers): the text is what the printer gives now, for equal
+    expressions built again, and 1, 1.0 and SymPy's 1 (equal, with one hash) are printed each as itself."""
+    import sympy
+
+    from backprop_cli import notation
+
+    x, y = sympy.symbols("x y", real=True)
+    exprs = [3 * x**2 - 6 * x + 2, x * (1 - x), sympy.Rational(-1, 2) * (y - x) ** 2, sympy.Float("0.1") * x,
+             sympy.exp(-x) / (1 + sympy.exp(-x)), sympy.Symbol("y_hat") - 1, sympy.Integer(1), 1, 1.0, -2.5]
+    afresh = [notation._printer_class()().doprint(e) for e in exprs]
+    for _ in range(2):
+        assert [notation.formula(e) for e in exprs] == afresh
+        assert [notation.formula(e) for e in reversed(exprs)] == afresh[::-1]
+    assert notation.formula(1.0) == "1.0" and notation.formula(1) == "1" == notation.formula(sympy.Integer(1))
+    assert notation.formula(3 * x**2 - 6 * x + 2) == "3·x² − 6·x + 2"
