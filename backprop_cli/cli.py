@@ -13,6 +13,7 @@ import typer
 
 from backprop_cli import __version__
 from backprop_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, BackpropError
+from backprop_cli.program import tune_collector
 from backprop_cli.render.safe_text import clean, install_fallback
 
 app = typer.Typer(
@@ -49,10 +50,6 @@ def _register() -> None:
 _register()
 
 
-#: objects allocated between two young-generation collections when running as the program
-GC_THRESHOLD = 200_000
-
-
 def _error(message: str) -> None:
     sys.stderr.write(f"backprop: error: {clean(message)}\n")  # a message may quote a file or an answer
 
@@ -64,11 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     (``exit_code`` and ``format_message``), not by importing a particular module.
     """
     install_fallback()  # PYTHONIOENCODING=ascii: spell ∂ as d rather than end in UnicodeEncodeError
-    if argv is None:
-        # As the program (not called by a test): collect cyclic garbage every 200,000 new objects
-        # instead of 700, as mypy does. SymPy allocates millions of small acyclic objects, and each
-        # young collection walked them: 8% of a `lessons validate`, for no memory saved (78 MB either way).
-        gc.set_threshold(GC_THRESHOLD, 30, 30)
+    if argv is None:  # as the program (not called by a test); program.main has done this before any import
+        tune_collector()
     try:
         result = app(args=argv, prog_name="backprop", standalone_mode=False)
     except BackpropError as exc:

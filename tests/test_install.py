@@ -39,7 +39,7 @@ def test_wheel_contains_the_networks_and_the_lessons(wheel):
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     ).decode()
-    assert "backprop = backprop_cli.cli:main" in entry_points
+    assert "backprop = backprop_cli.program:main" in entry_points
 
 
 def test_installed_wheel_works_from_another_folder(wheel, tmp_path):
@@ -132,3 +132,25 @@ def test_the_command_line_tunes_the_collector_only_as_the_program(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert result.stderr.strip().splitlines()[-1] == "0 True 200000"
     assert "Gradient" in result.stdout or "∂" in result.stdout or "loss" in result.stdout.lower()
+
+
+def test_the_program_tunes_the_collector_before_importing_typer():
+    """The console script's entry (``program.main``) tunes the collector before Typer, Rich and
+    the command modules are imported (their imports ran young collections at the default 700)."""
+    code = (
+        "import builtins, gc, sys\n"
+        "from backprop_cli import program\n"
+        "assert 'typer' not in sys.modules and 'backprop_cli.cli' not in sys.modules\n"
+        "real, seen = builtins.__import__, []\n"
+        "def spy(name, *args, **kwargs):\n"
+        "    if name == 'typer' and not seen:\n"
+        "        seen.append(gc.get_threshold()[0])\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = spy\n"
+        "sys.argv = ['backprop', '--version']\n"
+        "try:\n    program.main()\nexcept SystemExit as leaving:\n"
+        "    sys.stderr.write(f'{leaving.code} {seen}')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stderr.strip().splitlines()[-1] == "0 [200000]"
+    assert result.stdout.startswith("backprop ")
