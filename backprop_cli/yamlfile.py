@@ -75,12 +75,26 @@ def _check_scalar(node: yaml.Node, loc: Loc, source: str) -> None:
         raise FileFormatError(source, problem, node.start_mark.line + 1, field_name(loc) or None)
 
 
-def _walk(node: yaml.Node, loc: Loc, lines: Lines, source: str) -> None:
+class _Aliased(Exception):
+    """A node met twice while walking: the file uses an alias (its line is found by the events)."""
+
+
+def _meet(node: yaml.Node, met: set[int] | None) -> None:
+    """Composing shares an anchored node wherever an alias names it: a node met twice is an alias."""
+    if met is not None:
+        if id(node) in met:
+            raise _Aliased
+        met.add(id(node))
+
+
+def _walk(node: yaml.Node, loc: Loc, lines: Lines, source: str, met: set[int] | None = None) -> None:
+    _meet(node, met)
     lines.by_path.setdefault(loc, node.start_mark.line + 1)
     _check_scalar(node, loc, source)
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
+            _meet(key_node, met)
             key = key_node.value
             line = key_node.start_mark.line + 1
             _check_scalar(key_node, loc, source)
@@ -91,19 +105,44 @@ def _walk(node: yaml.Node, loc: Loc, lines: Lines, source: str) -> None:
             seen[key] = line
             at = (*loc, key)
             lines.by_path[at] = line
-            _walk(value_node, at, lines, source)
+            _walk(value_node, at, lines, source, met)
             lines.by_path[at] = line
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             at = (*loc, i)
             lines.by_path[at] = item.start_mark.line + 1
-            _walk(item, at, lines, source)
+            _walk(item, at, lines, source, met)
 
 
 def load_text(text: str, source: str) -> tuple[Any, Lines]:
     """Parse YAML (JSON is YAML too) into plain data and its line map."""
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         raise FileFormatError(source, f"the file is larger than {MAX_FILE_BYTES // 1000} kB")
+    try:
+        return _load_sound(text, source)
+    except (_Aliased, yaml.YAMLError, FileFormatError, RecursionError):
+        return _load_checked(text, source)  # the problem, found and worded exactly as by the full route
+
+
+def _load_sound(text: str, source: str) -> tuple[Any, Lines]:
+    """The usual case in one pass: composed once, walked (a node met twice is an alias), constructed.
+    Anything unusual raises, and :func:`_load_checked` finds and words the first problem (an alias
+    first of all: its events run over the whole file before anything else is looked at)."""
+    loader = SAFE_LOADER(text)
+    try:
+        root = loader.get_single_node()
+        lines = Lines()
+        if root is not None:
+            _walk(root, (), lines, source, set())
+        data = loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def _load_checked(text: str, source: str) -> tuple[Any, Lines]:
+    """Every check in order: aliases (by the parser's events, with their line), then the
+    composed nodes (duplicate keys, numbers too long), then the data."""
     try:
         for event in yaml.parse(text, Loader=SAFE_LOADER):
             if isinstance(event, yaml.AliasEvent):

@@ -245,3 +245,42 @@ def test_every_shipped_file_loads_to_what_yaml_loads():
     for path in [*ROOT.glob("lessons/*.yaml"), *ROOT.glob("backprop_cli/networks/*.yaml")]:
         text = path.read_text(encoding="utf-8")
         assert load_text(text, str(path))[0] == yaml.load(text, Loader=SAFE_LOADER), path
+
+
+ONE_PASS_CASES = [
+    "a: &x 1\nb: *x\n", "a: &x [1, 2]\nb:\n  - *x\n", "&k key: 1\n*k : 2\n", "base: &b {p: 1}\nd:\n  <<: *b\n  q: 2\n",
+    "a: &r [1, *r]\n", "a: *nope\n", "a: &x 1\nb: *x\nc: [\n", "a: &x 1\nb: *x\nc: 1" + "1" * 200 + "\n",
+    "c: 1" + "1" * 200 + "\nb: &x 1\nd: *x\n", "a: 1\na: 2\nb: &x 1\nc: *x\n", "a: [1, 2\n", "", "# a comment\n",
+    "- 1\n- 2\n", "a: {b: {c: [1, {d: e}]}}\n", "a: .inf\n", "\x00", "a: b: c\n", "x: " + "[" * 2000 + "]" * 2000 + "\n",
+    "a: 0x" + "f" * 200 + "\n", "key: &a 1\nother: 2\n", "a: !!python/object:os.system x\n", "a: 2001-12-14\n",
+    "a: 1\n---\nb: 2\n", "- &a x\n- y\n- *a\n",
+]
+
+
+def _outcome(load, text: str) -> tuple:
+    try:
+        data, lines = load(text, "t.yaml")
+    except FileFormatError as exc:
+        return ("refused", str(exc))
+    except Exception as exc:  # noqa: BLE001 - the same failure either way is what is compared
+        return ("raised", type(exc).__name__)
+    return ("data", repr(data), sorted(lines.by_path.items(), key=repr))
+
+
+@pytest.mark.parametrize("text", ONE_PASS_CASES)
+def test_the_one_pass_load_says_what_the_full_route_says(text):
+    """A file is composed once, and an alias is known by a node met twice; anything unusual goes the
+    full route (the parser's events for an alias's line, then the nodes). Either way the result, or
+    the problem and its line, is the full route's: an alias anywhere (value, list item, key, merge,
+    recursive, undefined) is refused at the alias's line, before a syntax error or a long number after it."""
+    from backprop_cli.yamlfile import _load_checked, load_text
+
+    assert _outcome(load_text, text) == _outcome(_load_checked, text)
+
+
+def test_every_shipped_file_takes_the_one_pass_route_to_the_same_result():
+    from backprop_cli import yamlfile
+
+    for path in [*ROOT.glob("lessons/*.yaml"), *ROOT.glob("backprop_cli/networks/*.yaml")]:
+        text = path.read_text(encoding="utf-8")
+        assert _outcome(yamlfile._load_sound, text) == _outcome(yamlfile._load_checked, text), path
