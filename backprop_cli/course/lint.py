@@ -48,9 +48,9 @@ def lint_lesson(lesson, notes: list[str] | None = None, *, plots: bool = True,
         elif isinstance(step, DeriveStep):
             attempt(_check_derive, lesson, step, loc)
         elif isinstance(step, PlotStep) and plots:
-            from backprop_cli.course.plots import plot
+            from backprop_cli.course.plots import picture
 
-            attempt(plot, lesson, step.plot, (*loc, "plot"))
+            attempt(picture, lesson, step.plot, (*loc, "plot"))
         elif isinstance(step, NetworkStep) and lesson.network is None and "*" not in lesson.failed:
             problems.append(lesson.problem("a network step needs setup.network", (*loc, "network")))
         elif isinstance(step, QuestionStep):

@@ -3,12 +3,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from backprop_cli.course.schema import PlotSpec
-from backprop_cli.interaction import Show
+
+if TYPE_CHECKING:
+    from backprop_cli.interaction import Show
 
 
 def plot(lesson, spec: PlotSpec, loc: tuple) -> Show:
     """A `Show` event for one plot step; raises the lesson's FileFormatError when it cannot be drawn."""
+    from backprop_cli.interaction import Show
+
+    return Show(*picture(lesson, spec, loc))
+
+
+def picture(lesson, spec: PlotSpec, loc: tuple) -> tuple[str, Any]:
+    """(the kind of picture, what it shows) for one plot step: what :func:`plot` shows, and what the
+    validator draws (without the conversation's event types); raises the lesson's FileFormatError
+    when it cannot be drawn."""
     kinds = [k for k in ("tangent", "surface", "training") if getattr(spec, k) is not None]
     if len(kinds) != 1:
         raise lesson.problem("a plot is one of: tangent, surface, training", loc)
@@ -25,7 +38,7 @@ def plot(lesson, spec: PlotSpec, loc: tuple) -> Show:
         slope = lesson.value(expr.diff(var).subs(var, x0))
         if not (x0.is_number and slope.is_number):
             raise lesson.problem("the tangent point must be a number", (*loc, "at"))
-        return Show("tangent", tangent(expr, spec.wrt, x0, slope))
+        return "tangent", tangent(expr, spec.wrt, x0, slope)
     if lesson.network is None:
         raise lesson.problem(f"a {kind} plot needs setup.network", loc)
     lr = float(lesson.definitions["lr"])
@@ -37,9 +50,9 @@ def plot(lesson, spec: PlotSpec, loc: tuple) -> Show:
         for name in (first, second):
             if name not in lesson.network.parameters:
                 raise lesson.problem(f"'{name}' is not a parameter of the network", (*loc, "surface"))
-        return Show("surface", loss_surface(lesson.network, (first, second), lr=lr, steps=spec.steps or 30,
-                                            cols=48, rows=16))
+        return "surface", loss_surface(lesson.network, (first, second), lr=lr, steps=spec.steps or 30,
+                                       cols=48, rows=16)
     from backprop_cli.analysis.training import train_curves
 
     assert spec.training is not None  # the only kind left
-    return Show("training", train_curves(lesson.network, (lr,), spec.training))
+    return "training", train_curves(lesson.network, (lr,), spec.training)
