@@ -301,3 +301,25 @@ def test_an_unexplained_run_together_word_is_one_variable_and_the_learner_is_tol
     assert derive("2xy", at="xy=3").value == 6
     assert not derive("theta^2 + x").notes and not derive("eta*x + e").notes  # names, not products
     assert derive("theta^2 + t + h").variables == ("theta", "t", "h")
+
+
+@pytest.mark.parametrize("text", ["x^3 - 3x^2 + 2x + 1", "log(x)", "sqrt(x) - 1/x", "sigmoid(2x) * tanh(x)",
+                                  "relu(x - 1) + exp(-x^2)", "(x - 1)^(-2)", "e^x - pi"])
+def test_tangent_samples_are_what_lambdify_gives(text):
+    """The picture's samples come from the checker's float evaluator (no generated code); SymPy's
+    lambdify is the independent route: the same numbers, and NaN at the same places."""
+    from backprop_cli.mathfunctions import NUMERIC_FUNCTIONS
+
+    expr = parse(text, ["x"]).expr
+    (var,) = expr.free_symbols
+    t = tangent(expr, "x", sympy.Rational(3, 2), 1)
+    f = sympy.lambdify([var], expr, modules=[NUMERIC_FUNCTIONS, "math"])
+    for x_, y in zip(t.xs, t.ys, strict=True):
+        try:
+            want = float(f(x_))
+        except (ArithmeticError, ValueError, TypeError):
+            want = math.nan
+        if not math.isfinite(want):
+            assert math.isnan(y), (text, x_)
+        else:
+            assert y == pytest.approx(want, rel=1e-12, abs=1e-300), (text, x_)

@@ -21,7 +21,7 @@ from backprop_cli import notation as nt
 from backprop_cli.analysis.derivation import DerivationStep, _symbol_in, derive_steps
 from backprop_cli.errors import ExpressionError, UsageError
 from backprop_cli.expressions import CONSTANTS, normalise, parse, parse_number, symbol
-from backprop_cli.mathfunctions import FUNCTIONS, NUMERIC_FUNCTIONS
+from backprop_cli.mathfunctions import FUNCTIONS
 
 MAX_VARIABLES = 10
 #: Short Greek names, never read as products of letters.
@@ -278,16 +278,15 @@ def tangent(expr: sympy.Expr, var: str, x0, slope, radius: float | None = None, 
     m = float(sympy.N(slope, 30))
     if radius is None:
         radius = max(1.0, abs(a) / 2)
-    f = sympy.lambdify([_symbol_in(expr, var)], expr, modules=[NUMERIC_FUNCTIONS, "math"])
-    y0 = _safe(f, a)
+    from backprop_cli.checking.float_tape import value_at
+
+    variable = _symbol_in(expr, var)
+
+    def f(at: float) -> float:  # the checker's float evaluator: worked out once, run per sample (no code generated)
+        y = value_at(expr, {variable: at})
+        return math.nan if y is None else y
+
+    y0 = f(a)
     xs = tuple(a - radius + 2 * radius * i / (samples - 1) for i in range(samples))
-    ys = tuple(_safe(f, x) for x in xs)
+    ys = tuple(f(x) for x in xs)
     return Tangent(var, xs, ys, tuple(y0 + m * (x - a) for x in xs), a, y0, m)
-
-
-def _safe(f, x: float) -> float:
-    try:
-        y = float(f(x))
-    except (ArithmeticError, ValueError, TypeError):
-        return math.nan
-    return y if math.isfinite(y) else math.nan
