@@ -82,7 +82,9 @@ def _check_expression(text: str, expected: sympy.Expr, names: Mapping[str, sympy
     comparison = compare(answer, expected)
     if comparison.equal:
         return Verdict("correct", read_as=read_as, value=answer)
-    generic = generic_mistakes(expected) if not expected.is_zero else []
+    # (0 has no sign or factor slips; asking ``is_zero`` instead ran SymPy's assumption queries on every
+    # formula, and an expected value only provably zero gives slips equal to it, which never match)
+    generic = generic_mistakes(expected) if expected != 0 else []
     mistake = None
     for option in [*mistakes, *generic]:
         if compare(answer, option.value, find_counterexample=False).equal:

@@ -175,7 +175,7 @@ def update_of(lesson: Any, question: Any) -> Any:
     """The engine's update this question asks for (new = old − α·g), or None."""
     if lesson.network is None or question.step.ask != "number":
         return None
-    names = {str(s) for s in question.answer_expr.free_symbols}
+    names = {s.name for s in question.answer_expr.free_symbols}
     for update in lesson.detail.updates:
         if f"new_{update.parameter}" in names or ("lr" in names and update.parameter in names):
             return update
