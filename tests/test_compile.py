@@ -190,8 +190,49 @@ _y, _yh, _w, _x, _z = (sympy.Symbol(n, real=True) for n in ("y", "yh", "w", "x",
     (_w + _x) ** -2, 2 * sympy.exp(_w) * _x, (_y - _yh) ** 2 * _w / 4, sympy.tanh(_w) ** 2,
 ], ids=str)
 def test_derivative_shortcuts_equal_sympy_diff(expr):
-    from backprop_cli.network.graph import _derivative
+    from backprop_cli.differentiate import derivative
 
     for var in (_y, _yh, _w, _x):
         if var in expr.free_symbols:
-            assert _derivative(expr, var) == sympy.diff(expr, var), var
+            assert derivative(expr, var) == sympy.diff(expr, var), var
+
+
+def _formulas():
+    """Random formulas of the shapes lessons and networks write: sums, products, numbers, powers
+    (whole, negative, fractional, of sums), σ, tanh, exp, log, relu, over x, y and w."""
+    from hypothesis import strategies as st
+
+    from backprop_cli.mathfunctions import relu, sigmoid
+
+    leaves = st.sampled_from([_x, _y, _w, sympy.Integer(2), sympy.Rational(-1, 2), sympy.Integer(-3),
+                              sympy.Float("0.25")])
+
+    def grow(children):
+        pair = st.tuples(children, children)
+        return st.one_of(
+            pair.map(lambda ab: ab[0] + ab[1]),
+            pair.map(lambda ab: ab[0] * ab[1]),
+            pair.map(lambda ab: ab[0] - ab[1]),
+            st.tuples(children, st.sampled_from([2, 3, -1, -2, sympy.Rational(1, 2), sympy.Float("2.5")]))
+            .map(lambda be: be[0] ** be[1]),
+            st.tuples(st.sampled_from([sigmoid, sympy.tanh, sympy.exp, sympy.log, relu]), children)
+            .map(lambda fa: fa[0](fa[1])),
+        )
+
+    return st.recursive(leaves, grow, max_leaves=6)
+
+
+def test_derivative_is_sympy_diff_on_random_formulas():
+    """The shortcuts' results are SymPy's own trees, not just equal values: the chains and the
+    lessons print them, and an answer key is the printed form."""
+    from hypothesis import given, settings
+
+    from backprop_cli.differentiate import derivative
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(_formulas())
+    def check(expr):
+        for var in (_x, _y, _w):
+            assert derivative(expr, var) == sympy.diff(expr, var), (expr, var)
+
+    check()

@@ -393,7 +393,9 @@ def _define(lesson: Lesson, definition, loc: tuple) -> sympy.Expr:
             raise lesson.problem(f"'{definition.derivative}' is not defined above", (*loc, "derivative"))
         if definition.wrt not in lesson.symbols:
             raise lesson.problem(f"'{definition.wrt}' is not one of the setup's symbols", (*loc, "wrt"))
-        return sympy.diff(lesson.definitions[definition.derivative], lesson.symbols[definition.wrt])
+        from backprop_cli.differentiate import derivative
+
+        return derivative(lesson.definitions[definition.derivative], lesson.symbols[definition.wrt])
     if isinstance(definition, ValueDef):
         expr = lesson.expand(lesson.parse(definition.value, (*loc, "value")))
         point = {}

@@ -13,6 +13,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from backprop_cli.differentiate import derivative
 from backprop_cli.errors import ExpressionError, FileFormatError
 
 if TYPE_CHECKING:  # imported where a graph is built: LOSS and these types are read without SymPy
@@ -200,8 +201,8 @@ def _node(name: str, text: str, expr: sympy.Expr, deps: tuple[str, ...], known) 
     local = []
     for dep in deps:
         var = known[dep]
-        d = sympy.Add(*(_derivative(t, var) for t in terms.get(var, ()))) if terms is not None \
-            else _derivative(expr, var)
+        d = sympy.Add(*(derivative(t, var) for t in terms.get(var, ()))) if terms is not None \
+            else derivative(expr, var)
         # Write the derivative in terms of the node's own value where it appears:
         # d σ(z)/dz = σ(z)(1−σ(z)) becomes ŷ(1−ŷ), as the source writes it.
         if d.is_Atom or expr.is_Symbol or name == LOSS:
@@ -212,34 +213,3 @@ def _node(name: str, text: str, expr: sympy.Expr, deps: tuple[str, ...], known) 
             shown = d.subs(expr, own)
         local.append(Local(node=name, dep=dep, expr=d, shown=shown))
     return Node(name=name, text=text, expr=expr, deps=deps, locals=tuple(local))
-
-
-def _derivative(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
-    """``sympy.diff(expr, var)``, with shortcuts for the shapes a network is made of.
-
-    A product with ``var`` as one factor (w·h → h), a function of ``var`` itself (tanh(z), σ(z):
-    the function's own derivative), a number times something, and an integer power skip SymPy's
-    general machinery, whose assumption queries cost milliseconds per call. The results are the
-    expressions ``sympy.diff`` returns (tests/test_compile.py compares them).
-    """
-    import sympy
-
-    if expr == var:
-        return sympy.S.One
-    if expr.is_Add:
-        return sympy.Add(*(_derivative(term, var) for term in expr.args if var in term.free_symbols))
-    if expr.is_Mul:
-        rest = [f for f in expr.args if f != var]
-        if len(rest) == len(expr.args) - 1 and not any(var in f.free_symbols for f in rest):
-            return sympy.Mul(*rest)  # w·h → h, without SymPy's general product rule
-    if expr.is_Function and len(expr.args) == 1 and expr.args[0] == var:
-        return expr.fdiff(1)
-    if expr.is_Mul:
-        coeff, rest = expr.as_coeff_Mul()
-        if coeff != 1:
-            return coeff * _derivative(rest, var)  # ½·(y − ŷ)² → ½ · d(y − ŷ)²
-    if expr.is_Pow and expr.exp.is_Integer and expr.base.is_Add:
-        inner = _derivative(expr.base, var)
-        if inner.is_Number:  # (y − ŷ)² → −2·(y − ŷ): the power rule, a number for the inner derivative
-            return expr.exp * inner * expr.base ** (expr.exp - 1)
-    return sympy.diff(expr, var)
