@@ -7,6 +7,7 @@ for rationals, 40 digits otherwise, and a float candidate through its shortest r
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from decimal import (
@@ -109,14 +110,11 @@ def within_tolerance(answer: Any, expected: Any, literal: str | None) -> bool:
 
 
 def figures_agree(literal: str, expected: Decimal) -> bool:
-    try:
-        typed = Decimal(literal)
-    except DecimalException:
+    marked = _marked_places(literal)
+    if marked is None:
         return False
-    for figures, place in readings(literal):
-        if figures < MIN_FIGURES:
-            continue
-        unit = Decimal(1).scaleb(place)
+    typed, units = marked
+    for unit in units:
         for rounding in (ROUND_HALF_UP, ROUND_DOWN):
             try:
                 target = expected.quantize(unit, rounding=rounding, context=DECIMALS)
@@ -125,6 +123,18 @@ def figures_agree(literal: str, expected: Decimal) -> bool:
             if DECIMALS.abs(DECIMALS.subtract(typed, target)) <= unit:
                 return True
     return False
+
+
+@functools.lru_cache(maxsize=4096)  # pragma: no mutate - only the cache size: a pure function of the text, so a larger cache changes memory, never a result
+def _marked_places(literal: str) -> tuple[Decimal, tuple[Decimal, ...]] | None:
+    """The typed decimal and the unit of its last figure in each reading with at least
+    :data:`MIN_FIGURES` figures (None when it is not a decimal): worked out once per text, as a
+    typed answer meets every candidate of its question."""
+    try:
+        typed = Decimal(literal)
+    except DecimalException:
+        return None
+    return typed, tuple(Decimal(1).scaleb(place) for figures, place in readings(literal) if figures >= MIN_FIGURES)
 
 
 def last_place(literal: str) -> Decimal:
@@ -190,7 +200,8 @@ def fewer_places_of(literal: str, exact: Decimal | None) -> bool:
     return 0 <= places < exact_places and abs(typed - exact) < Decimal(10) ** -places
 
 
-def readings(literal: str) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=4096)  # pragma: no mutate - only the cache size: a pure function of the text, so a larger cache changes memory, never a result
+def readings(literal: str) -> tuple[tuple[int, int], ...]:
     """(significant figures, exponent of the last one) for each way to read the literal.
 
     ``1200`` is ambiguous: four figures, or two with trailing zeros that only place the point;
@@ -204,7 +215,7 @@ def readings(literal: str) -> list[tuple[int, int]]:
         zeros = _trailing_zeros(digits)
         if zeros:
             readings_.append((figures - zeros, int(exponent) + zeros))
-    return readings_
+    return tuple(readings_)
 
 
 def _trailing_zeros(digits: Sequence[int]) -> int:
