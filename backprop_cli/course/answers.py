@@ -97,7 +97,7 @@ def check(lesson: Lesson, question: Question, text: str,
         question.expected,
         exact=step.exact,
         carried=carried(lesson, question, learner or {}),
-        names=list(lesson.known_names()),
+        names=list(lesson.name_table()),
         values=tracing.given(lesson),
         computed=tracing.computed_names(lesson),
         diagnosis=tracing.diagnosis(lesson, question, mistakes),
@@ -114,7 +114,7 @@ def _only_allowed_names(lesson: Lesson, question: Question, verdict: checking.Ve
     from backprop_cli import notation
 
     found = re.match(r"unknown name '(\w+)'", verdict.message) if verdict.status == "invalid" else None
-    if found and found.group(1) in lesson.known_names():
+    if found and found.group(1) in lesson.name_table():
         allowed = ", ".join(notation.name(n) for n in question.names)
         return replace(verdict, message=f"write this answer using only {allowed}: "
                                         f"{notation.name(found.group(1))} is not part of it")

@@ -83,6 +83,10 @@ class Lesson:
 
     # -- evaluation ---------------------------------------------------------------------------
     def known_names(self) -> dict[str, sympy.Symbol]:
+        return dict(self.name_table())
+
+    def name_table(self) -> dict[str, sympy.Symbol]:
+        """The names of :meth:`known_names`, the table itself (not a copy): read it, never change it."""
         key = ("known_names", len(self.symbols), len(self.definitions))
         if key not in self.cache:  # the build only ever adds names, so the sizes tell a change
             names = dict(self.symbols)
@@ -90,7 +94,7 @@ class Lesson:
                 names.setdefault(name, symbol(name))
             self.cache = {k: v for k, v in self.cache.items() if not (isinstance(k, tuple) and k[0] == "known_names")}
             self.cache[key] = names
-        return dict(self.cache[key])
+        return self.cache[key]
 
     def parse(self, text: str, loc: tuple) -> sympy.Expr:
         """Parse a formula of this lesson, reporting problems at ``loc`` of the file."""
@@ -106,9 +110,11 @@ class Lesson:
 
         Every unknown name is a problem of its own; a formula naming a define or question that
         already failed raises :class:`Skipped` (its problem is already reported)."""
-        names = self.known_names()
-        for name in self.failed - {"*"}:
-            names.setdefault(name, symbol(name))
+        names = self.name_table()
+        if self.failed - {"*"}:
+            names = dict(names)
+            for name in self.failed - {"*"}:
+                names.setdefault(name, symbol(name))
         try:
             found = parse(text, names, strict=True)
         except ExpressionError as exc:
@@ -256,7 +262,7 @@ def build(spec: LessonFile, source: str, lines: Lines, base: Path | None,
         attempt(_attach_network, lesson, setup.network, base, overrides, network, fails="*")
     for name, definition in setup.define.items():
         loc = ("setup", "define", name)
-        if name in lesson.known_names():
+        if name in lesson.name_table():
             found.append(lesson.problem(f"'{name}' is already defined", loc))
             continue
         if name in overrides:
@@ -269,7 +275,7 @@ def build(spec: LessonFile, source: str, lines: Lines, base: Path | None,
     for i, step in enumerate(spec.steps):
         if isinstance(step, QuestionStep):
             at = ("steps", i)
-            if step.id in seen or step.id in lesson.known_names():
+            if step.id in seen or step.id in lesson.name_table():
                 found.append(lesson.problem(f"the id '{step.id}' is already used", (*at, "id")))
                 continue
             seen.add(step.id)

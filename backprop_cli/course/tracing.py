@@ -78,7 +78,7 @@ def labels(lesson: Any) -> dict[str, str]:
     cache = lesson.cache
     if "labels" in cache:
         return cache["labels"]
-    out: dict[str, str] = {n: notation.name(n) for n in lesson.known_names()}
+    out: dict[str, str] = {n: notation.name(n) for n in lesson.name_table()}
     out["lr"] = "α"
     if lesson.detail is not None:
         for name in lesson.detail.adjoints:
