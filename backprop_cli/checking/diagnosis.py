@@ -71,9 +71,10 @@ def prepare(expected: float, candidates: Iterable[Candidate], update: UpdateRule
         v = candidate.value
         if not math.isfinite(v) or abs(v - expected) <= fits or same(v, expected) or (old is not None and same(v, old)):
             continue
-        if any(same(v, a) for a in ambiguous):
+        if ambiguous and any(same(v, a) for a in ambiguous):
             continue
-        twin = next((k for k in kept if same(k.value, v)), None)
+        size = max(1.0, abs(v))  # same(k.value, v), written out: this loop meets every pair of candidates
+        twin = next((k for k in kept if abs(k.value - v) <= SAME * max(size, abs(k.value))), None)
         if twin is None:
             kept.append(candidate)
         elif twin.tier == candidate.tier != LISTED and twin.feedback != candidate.feedback:
