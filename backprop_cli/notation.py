@@ -136,11 +136,11 @@ def _printer_class() -> type:
 
 def formula(expr: sympy.Expr) -> str:
     """A SymPy expression as a learner writes it: ``3·x² − 6·x + 2``."""
-    return _formula(type(expr), expr)
+    return _formula(f"{type(expr).__module__}.{type(expr).__qualname__}", expr)
 
 
 @functools.lru_cache(maxsize=2048)  # pragma: no mutate - only the memo's size: the text is a pure function of the expression, so the size changes memory and speed, never a result
-def _formula(kind: type, expr: sympy.Expr) -> str:
+def _formula(kind: str, expr: sympy.Expr) -> str:
     """:func:`formula`, remembered: a diagnosis prints the same few formulas for every question and
     every set of fresh numbers (an expression is immutable, and equal ones have the same structure;
     the type is in the key so that 1, 1.0 and SymPy's 1 stay apart)."""

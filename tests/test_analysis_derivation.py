@@ -12,8 +12,9 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_cli.analysis.calculus import derive, nudge_function, parse_function, tangent, variables_of
+from backprop_cli.analysis.calculus import derive, nudge_function, parse_function, variables_of
 from backprop_cli.analysis.derivation import RULES, derive_steps
+from backprop_cli.analysis.tangent import tangent
 from backprop_cli.errors import ExpressionError, UsageError
 from backprop_cli.expressions import parse, symbol
 from backprop_cli.mathfunctions import to_elementary

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sympy
 
 from backprop_cli import notation as nt
-from backprop_cli.analysis.derivation import DerivationStep, _symbol_in, derive_steps
+from backprop_cli.analysis.derivation import DerivationStep, derive_steps
 from backprop_cli.errors import ExpressionError, UsageError
 from backprop_cli.expressions import CONSTANTS, normalise, parse, parse_number, symbol
 from backprop_cli.mathfunctions import FUNCTIONS
@@ -254,39 +254,3 @@ def relative_error(actual, predicted) -> float | None:
     if a == 0:
         return None
     return abs(a - p) / abs(a)
-
-
-# -- the tangent-line picture -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tangent:
-    """Samples of f and of its tangent line at ``x0`` (NaN where f is undefined)."""
-
-    var: str
-    xs: tuple[float, ...]
-    ys: tuple[float, ...]
-    tangent_ys: tuple[float, ...]
-    x0: float
-    y0: float
-    slope: float
-
-
-def tangent(expr: sympy.Expr, var: str, x0, slope, radius: float | None = None, samples: int = 81) -> Tangent:
-    """f and the line y = f(x0) + slope·(x − x0) around ``x0`` (numeric, for a plot)."""
-    a = float(sympy.N(x0, 30))
-    m = float(sympy.N(slope, 30))
-    if radius is None:
-        radius = max(1.0, abs(a) / 2)
-    from backprop_cli.checking.float_tape import value_at
-
-    variable = _symbol_in(expr, var)
-
-    def f(at: float) -> float:  # the checker's float evaluator: worked out once, run per sample (no code generated)
-        y = value_at(expr, {variable: at})
-        return math.nan if y is None else y
-
-    y0 = f(a)
-    xs = tuple(a - radius + 2 * radius * i / (samples - 1) for i in range(samples))
-    ys = tuple(f(x) for x in xs)
-    return Tangent(var, xs, ys, tuple(y0 + m * (x - a) for x in xs), a, y0, m)

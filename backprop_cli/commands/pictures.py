@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The derivative step by step, naming each rule; its value at a point; a nudge experiment."""
         from backprop_cli.analysis.calculus import derive as derive_function
-        from backprop_cli.analysis.calculus import tangent
+        from backprop_cli.analysis.tangent import tangent
         from backprop_cli.render import export as exporting
         from backprop_cli.render.analysis_views import derive_view
 

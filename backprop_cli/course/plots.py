@@ -27,7 +27,7 @@ def picture(lesson, spec: PlotSpec, loc: tuple) -> tuple[str, Any]:
         raise lesson.problem("a plot is one of: tangent, surface, training", loc)
     kind = kinds[0]
     if kind == "tangent":
-        from backprop_cli.analysis.calculus import tangent
+        from backprop_cli.analysis.tangent import tangent
 
         if (spec.tangent is None or spec.tangent not in lesson.definitions
                 or spec.wrt is None or spec.wrt not in lesson.symbols or spec.at is None):

@@ -12,10 +12,11 @@ from rich.text import Text
 from rich.tree import Tree
 
 from backprop_cli import notation as nt
-from backprop_cli.analysis.calculus import Derivation, FunctionNudge, Tangent
+from backprop_cli.analysis.calculus import Derivation, FunctionNudge
 from backprop_cli.analysis.derivation import DerivationStep
 from backprop_cli.analysis.nudge import NetworkNudge
 from backprop_cli.analysis.surface import Surface
+from backprop_cli.analysis.tangent import Tangent
 from backprop_cli.analysis.training import Curve, Training
 from backprop_cli.render.plot import PALETTE, HeatMap, LinePlot, Marker, Overlay, Series
 
