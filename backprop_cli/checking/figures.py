@@ -16,7 +16,6 @@ from decimal import (
     Context,
     Decimal,
     DecimalException,
-    localcontext,
 )
 from typing import Any
 
@@ -76,16 +75,17 @@ def agrees(answer: Decimal, literal: str | None, target: Decimal, exact: bool, s
     if exact:
         if short:
             return answer == target
-        with localcontext(DECIMALS):
-            return abs(answer - target) <= EXACT_RELATIVE * abs(target) + ABSOLUTE_FLOOR
+        bound = DECIMALS.add(DECIMALS.multiply(EXACT_RELATIVE, DECIMALS.abs(target)), ABSOLUTE_FLOOR)
+        return DECIMALS.abs(DECIMALS.subtract(answer, target)) <= bound
     return tolerant(answer, target, literal)
 
 
 def tolerant(a: Decimal, e: Decimal, literal: str | None) -> bool:
-    with localcontext(DECIMALS):
-        difference = abs(a - e)
-        if difference <= ABSOLUTE_FLOOR or difference <= RELATIVE_TOLERANCE * abs(e):
-            return True
+    # the arithmetic in DECIMALS, by its methods (a localcontext per call cost more than the test:
+    # every typed answer meets every candidate of its question here)
+    difference = DECIMALS.abs(DECIMALS.subtract(a, e))
+    if difference <= ABSOLUTE_FLOOR or difference <= DECIMALS.multiply(RELATIVE_TOLERANCE, DECIMALS.abs(e)):
+        return True
     if literal is None:
         return False
     return figures_agree(literal, e)
