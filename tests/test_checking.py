@@ -997,3 +997,76 @@ def test_powers_at_a_point_are_what_walking_the_tree_gives(base, exponent):
         assert walked == ("raised", "OverflowError")
     else:
         assert walked == ("value", base**exponent + 1)
+
+
+# --------------------------------------------------------------------------------------------
+# A rational formula's 30-digit value, worked out exactly, is evalf's (formulas._precise_value)
+# --------------------------------------------------------------------------------------------
+
+
+def _evalf_value(expr, point):
+    """The route _precise_value takes for any formula: SymPy's evalf at a 45-digit point."""
+    from backprop_cli.checking.float_tape import safe_at
+    from backprop_cli.checking.formulas import POINT_DIGITS
+
+    if not safe_at(expr, {s: float(v) for s, v in point.items()}):
+        return None
+    value = expr.xreplace({s: sympy.Float(v, POINT_DIGITS + 15) for s, v in point.items()}).evalf(POINT_DIGITS)
+    if not value.is_Number or value.is_finite is not True or value.is_real is not True:
+        return None
+    return sympy.Float(value, POINT_DIGITS)
+
+
+@st.composite
+def _rational_formula_and_point(draw):
+    x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
+    leaves = [x, y, sympy.Rational(3, 7), sympy.Integer(-2), sympy.Integer(0), sympy.Integer(1), sympy.Rational(1, 2)]
+    made = [draw(st.sampled_from(leaves))]
+    for _ in range(draw(st.integers(1, 8))):
+        a, b = draw(st.sampled_from(made + leaves)), draw(st.sampled_from(made + leaves))
+        kind = draw(st.sampled_from(["add", "sub", "mul", "div", "pow"]))
+        if kind == "add":
+            made.append(a + b)
+        elif kind == "sub":
+            made.append(a - b)
+        elif kind == "mul":
+            made.append(a * b)
+        elif kind == "div" and b != 0:
+            made.append(a / b)
+        elif kind == "pow":
+            made.append(a ** draw(st.sampled_from([2, 3, -1, -2, 5])))
+    hundredths = st.integers(-300, 300).map(lambda h: sympy.Rational(h, 100))
+    small = st.sampled_from([sympy.Integer(v) for v in (1, 2, -1, 3, -2, 0)])
+    coordinate = st.one_of(hundredths, small)
+    return made[-1], {x: draw(coordinate), y: draw(coordinate)}
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_rational_formula_and_point())
+def test_a_rational_formula_worked_out_exactly_is_evalfs_value(case):
+    """The exact route gives the true value rounded once; evalf approaches it to 30 digits: both say
+    undefined at the same points, and the values agree far beyond the 25 digits compared."""
+    from backprop_cli.checking.formulas import _precise_value
+
+    expr, point = case
+    exact, approached = _precise_value(expr, point), _evalf_value(expr, point)
+    assert (exact is None) == (approached is None), (expr, point)
+    if exact is not None:
+        assert abs(exact - approached) <= sympy.Float("1e-28") * max(1, abs(approached)), (expr, point)
+
+
+def test_only_sums_products_whole_powers_and_rationals_are_worked_out_exactly():
+    from fractions import Fraction
+
+    from backprop_cli.checking.exact_points import MAX_POWER, NotRational, exact_at
+    from backprop_cli.mathfunctions import sigmoid
+
+    x = sympy.Symbol("x", real=True)
+    at = {x: sympy.Rational(3, 2)}
+    assert exact_at(2 * x**2 - x / 3 + sympy.Rational(1, 7), at) == Fraction(2) * Fraction(9, 4) - Fraction(1, 2) + Fraction(1, 7)
+    assert exact_at(1 / (x - sympy.Rational(3, 2) + x - x), at) is None  # 1/0: undefined
+    assert exact_at(x ** -MAX_POWER, at) == Fraction(2, 3) ** MAX_POWER
+    for other in (sympy.sqrt(x), sigmoid(x), sympy.exp(x), sympy.pi * x, sympy.Float("0.5") * x,
+                  x ** (MAX_POWER + 1), x * sympy.Symbol("y")):
+        with pytest.raises(NotRational):
+            exact_at(other, at)

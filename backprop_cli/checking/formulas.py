@@ -20,6 +20,7 @@ from typing import Any
 import sympy
 
 from backprop_cli import notation
+from backprop_cli.checking.exact_points import NotRational, exact_at
 from backprop_cli.checking.float_tape import safe_at, value_at
 from backprop_cli.checking.mistakes import generic_mistakes
 from backprop_cli.checking.verdict import (
@@ -273,6 +274,12 @@ def _precise_value(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Rational
     is undefined, infinite or complex."""
     if not safe_at(expr, floats if floats is not None else {s: float(v) for s, v in point.items()}):
         return None
+    try:  # a rational function at a rational point: its true value, rounded once (no evalf)
+        exact = exact_at(expr, point)
+    except NotRational:
+        pass
+    else:
+        return None if exact is None else sympy.Float(sympy.Rational(exact.numerator, exact.denominator), POINT_DIGITS)
     try:
         at_point = expr.xreplace({s: sympy.Float(v, POINT_DIGITS + 15) for s, v in point.items()})
         value = at_point.evalf(POINT_DIGITS)
