@@ -236,3 +236,20 @@ def test_derivative_is_sympy_diff_on_random_formulas():
             assert derivative(expr, var) == sympy.diff(expr, var), (expr, var)
 
     check()
+
+
+def test_a_network_with_new_values_reuses_the_functions_compiled_for_its_graph():
+    """The generated source names no leaf value (they are arguments), so new values (fresh numbers,
+    --set) reuse the compiled functions; each network still gets its own numbers, and a different
+    graph gets its own functions."""
+    from backprop_cli.network.compile import compile_engine
+    from backprop_cli.network.model import load
+
+    net = load("sigmoid")
+    moved = net.with_values({"w1": sympy.Rational(7, 10), "x2": sympy.Integer(-3)})
+    assert compile_engine(moved) is compile_engine(net)
+    for network in (net, moved):
+        got = Engine(network).forward({k: float(v) for k, v in network.leaves().items()})
+        exact = Engine(network).forward_exact(network.leaves())
+        assert got[LOSS] == pytest.approx(float(exact[LOSS]), rel=1e-12)
+    assert compile_engine(load("simple")) is not compile_engine(net)

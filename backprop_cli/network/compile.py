@@ -20,6 +20,7 @@ budget of a hand-written NumPy loop (``scripts/bench.py``); NumPy stays a benchm
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import sympy
@@ -34,12 +35,30 @@ from backprop_cli.network.runtime import DIVERGED, DONE, RAISED, REACHED, Compil
 CHUNK = 64  # pragma: no mutate - only where long sums are split into statements: the chunks add left to right as one statement would, so any size gives the same floats (checked bit for bit at sizes 1, 3, 64, 65 and unsplit); 64 keeps Python's compiler from recursing deeply
 
 
+#: networks compiled in this process, by their structure (see :func:`compile_engine`)
+_COMPILED: OrderedDict[tuple, Compiled] = OrderedDict()
+COMPILED_MEMO_SIZE = 16  # pragma: no mutate - only how many structures are remembered: a remembered network is compiled from the same source, so the size changes memory and speed, never a result
+
+
 def compile_engine(network: Network) -> Compiled:
-    """Generate and compile ``forward`` and ``descend`` for ``network`` (a file error if it cannot be)."""
+    """Generate and compile ``forward`` and ``descend`` for ``network`` (a file error if it cannot be).
+
+    The source depends on the graph alone (its names, formulas and local derivatives), never on the
+    leaf values, which the functions take as arguments: a network with new values (a lesson's fresh
+    numbers, ``--set``, a surface's engine) reuses the functions compiled for the same graph."""
+    key = (network.source, tuple(network.leaves()), tuple(network.parameters), network.nodes)
+    found = _COMPILED.get(key)
+    if found is not None:
+        _COMPILED.move_to_end(key)
+        return found
     try:
-        return _compile_engine(network)
+        compiled = _compile_engine(network)
     except CompileError as exc:
         raise FileFormatError(network.source, str(exc)) from None
+    _COMPILED[key] = compiled
+    if len(_COMPILED) > COMPILED_MEMO_SIZE:
+        _COMPILED.popitem(last=False)
+    return compiled
 
 
 def _compile_engine(network: Network) -> Compiled:
