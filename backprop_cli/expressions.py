@@ -354,22 +354,23 @@ def _parse(text: str, names: Collection[str] | Mapping[str, sympy.Symbol], *, ma
         raise ExpressionError("a formula must be text")
     if len(text) > max_length:
         raise ExpressionError(f"the input is too long ({len(text)} characters; at most {max_length})")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in text):
+    # (a printable text has no control character: the common case skips the walk through each one)
+    if not text.isprintable() and any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in text):
         raise ExpressionError("the input contains control characters")
     source, tokens = _tokens(text)
     if not source:
         raise ExpressionError("the input is empty")
-    symbols: Mapping[str, sympy.Symbol]
-    if isinstance(names, Mapping):
-        symbols = names
-    else:
-        symbols = {n: symbol(n) for n in names}
     if tokens and tokens[-1].kind == "number" and (len(tokens) == 1 or (len(tokens) == 2 and tokens[0].text in "+-")):
         # one signed number (most answers, and the only input with a literal): no grammar needed
         value = _literal_value(tokens[-1].text)
         literal = tokens[-1].text if len(tokens) == 1 else tokens[0].text.replace("+", "") + tokens[-1].text
         return Parsed(expr=-value if tokens[0].text == "-" else value, text=source, literal=literal,
                       names=frozenset(), reading=tuple(t.text for t in tokens))
+    symbols: Mapping[str, sympy.Symbol]
+    if isinstance(names, Mapping):
+        symbols = names
+    else:
+        symbols = {n: symbol(n) for n in names}
     pieces = _implicit_products(tokens, symbols, strict)
     literals = {p: t.text for p, t in zip(pieces_numbers(pieces), (t for t in tokens if t.kind == "number"))}
     code = " ".join(pieces)

@@ -71,6 +71,10 @@ def _spelt(ch: str, previous: str, column: int) -> str:
 def normalise_mapped(text: str) -> tuple[str, list[int], str]:
     """(normalised text, the 1-based column each of its characters came from, the NFC original)."""
     if text.isascii():  # most input: of ASCII only ^ is spelt otherwise (no Unicode tables needed)
+        if "^" not in text:  # each character is itself, in its own column
+            stripped = text.strip()
+            lead = len(text) - len(text.lstrip())
+            return stripped, list(range(lead + 1, lead + 1 + len(stripped))), text
         return _stripped(["**" if ch == "^" else ch for ch in text], text)
     original = unicodedata.normalize("NFC", text)
     return _stripped([_spelt(ch, original[i - 1] if i else "", i + 1) for i, ch in enumerate(original)], original)

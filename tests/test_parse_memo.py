@@ -105,3 +105,14 @@ def test_a_parse_with_many_names_is_not_remembered():
     assert len(expressions._parsed_memo) == before
     expressions.parse("w1*w2 + 17", many[: expressions.MEMO_MAX_NAMES])
     assert len(expressions._parsed_memo) == before + 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=40))
+def test_a_printable_text_has_no_control_character(text):
+    """The parser skips the walk through each character when ``str.isprintable`` says the text is
+    printable: that must never let a control character (category Cc, tab aside) through."""
+    import unicodedata
+
+    if text.isprintable():
+        assert not any(unicodedata.category(ch) == "Cc" for ch in text)
