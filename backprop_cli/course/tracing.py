@@ -5,6 +5,7 @@ generated from its answer formula, the lesson's network and its names (see
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -165,10 +166,18 @@ def answer_label(lesson: Any, question: Any) -> str | None:
 
 def _show(lesson: Any, expr: Any) -> str:
     """A part of a formula in the lesson's notation, each name by its label."""
+    names = labels(lesson)
+    return _shown(expr, tuple(sorted((s.name, names.get(s.name, s.name)) for s in expr.free_symbols)))
+
+
+@functools.lru_cache(maxsize=2048)  # pragma: no mutate - only the cache size: the text is a pure function of the formula and its labels, so a larger cache changes memory, never a text
+def _shown(expr: Any, labelled: tuple[tuple[str, str], ...]) -> str:
+    """:func:`_show` for a formula whose names read as ``labelled`` (name, label): remembered, as
+    every set of fresh numbers shows the same parts with the same labels."""
     import sympy
 
-    names = labels(lesson)
-    return notation.formula(expr.xreplace({s: sympy.Symbol(names.get(s.name, s.name)) for s in expr.free_symbols}))
+    label = dict(labelled)
+    return notation.formula(expr.xreplace({s: sympy.Symbol(label[s.name]) for s in expr.free_symbols}))
 
 
 def update_of(lesson: Any, question: Any) -> Any:
