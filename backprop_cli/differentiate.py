@@ -27,12 +27,12 @@ def derivative(expr: Any, var: Any) -> Any:
         args = expr.args
         return sympy.Add(*(sympy.Mul(*args[:i], derivative(f, var), *args[i + 1:])
                            for i, f in enumerate(args) if var in f.free_symbols))
-    if expr.is_Function and len(expr.args) == 1 and expr.args[0] == var:
+    if expr.is_Function and expr.args == (var,):  # pragma: no mutate - only whether f(var) takes this way: sympy.diff gives f's own derivative too
         return expr.fdiff(1)
     if expr.is_Pow and expr.exp.is_Number:
         if expr.base == var:  # x^n → n·x^(n − 1)
             return expr.exp * var ** (expr.exp - 1)
-        if expr.exp.is_Integer and expr.base.is_Add:
+        if expr.base.is_Add:
             inner = derivative(expr.base, var)
             if inner.is_Number:  # (y − ŷ)² → −2·(y − ŷ): the power rule, a number for the inner derivative
                 return expr.exp * inner * expr.base ** (expr.exp - 1)

@@ -1065,8 +1065,9 @@ def test_only_sums_products_whole_powers_and_rationals_are_worked_out_exactly():
     at = {x: sympy.Rational(3, 2)}
     assert exact_at(2 * x**2 - x / 3 + sympy.Rational(1, 7), at) == Fraction(2) * Fraction(9, 4) - Fraction(1, 2) + Fraction(1, 7)
     assert exact_at(1 / (x - sympy.Rational(3, 2) + x - x), at) is None  # 1/0: undefined
-    assert exact_at(x ** -MAX_POWER, at) == Fraction(2, 3) ** MAX_POWER
+    assert exact_at(x**-MAX_POWER, at) == Fraction(2, 3) ** MAX_POWER == 1 / exact_at(x**MAX_POWER, at)
+    assert exact_at(x**2 / (x - sympy.Rational(3, 2)) ** 3, at) is None  # 0 to a negative power
     for other in (sympy.sqrt(x), sigmoid(x), sympy.exp(x), sympy.pi * x, sympy.Float("0.5") * x,
-                  x ** (MAX_POWER + 1), x * sympy.Symbol("y")):
+                  x ** (MAX_POWER + 1), x ** -(MAX_POWER + 1), x * sympy.Symbol("y")):
         with pytest.raises(NotRational):
             exact_at(other, at)

@@ -188,6 +188,7 @@ _y, _yh, _w, _x, _z = (sympy.Symbol(n, real=True) for n in ("y", "yh", "w", "x",
     (_y - _yh) ** 2 / 2, (_yh - _y) ** 2, 3 * (_x - _w) ** 3, _w ** 2, (_w * _x) ** 2 / 2,
     ((_y - _yh) ** 2 + (_x - _w) ** 2) / 2, -_w * _x, sympy.Rational(1, 3) * sympy.tanh(_w),
     (_w + _x) ** -2, 2 * sympy.exp(_w) * _x, (_y - _yh) ** 2 * _w / 4, sympy.tanh(_w) ** 2,
+    (2 * _x - 3) ** 3, (_w / 2 + _y) ** 2, (3 * _x + _w) ** sympy.Rational(1, 2), (_x - _w) ** sympy.Float("2.5"),
 ], ids=str)
 def test_derivative_shortcuts_equal_sympy_diff(expr):
     from backprop_cli.differentiate import derivative

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 #: whole powers up to this size are worked out exactly; a larger one is left to evalf
-MAX_POWER = 64
+MAX_POWER = 64  # pragma: no mutate - only which route works a power out: both give its value to 30 digits (tests/test_checking.py holds them together), so the bound changes speed, never a value
 
 
 class NotRational(Exception):
@@ -47,8 +47,10 @@ def exact_at(expr: Any, point: Mapping[Any, Any]) -> Fraction | None:
                 out = out + part if node.is_Add else out * part
         elif node.is_Pow and node.exp.is_Integer and abs(int(node.exp)) <= MAX_POWER:
             base = value(node.base)
-            n = int(node.exp)
-            out = None if base is None or (base == 0 and n < 0) else base**n
+            try:
+                out = None if base is None else base ** int(node.exp)
+            except ZeroDivisionError:  # 0 to a negative power
+                out = None
         else:
             raise NotRational(node)
         memo[node] = out
