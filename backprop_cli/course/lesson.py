@@ -87,14 +87,14 @@ class Lesson:
 
     def name_table(self) -> dict[str, sympy.Symbol]:
         """The names of :meth:`known_names`, the table itself (not a copy): read it, never change it."""
-        key = ("known_names", len(self.symbols), len(self.definitions))
-        if key not in self.cache:  # the build only ever adds names, so the sizes tell a change
+        sizes = (len(self.symbols), len(self.definitions))  # the build only ever adds names: sizes tell a change
+        found = self.cache.get("known_names")
+        if found is None or found[0] != sizes:
             names = dict(self.symbols)
             for name in self.definitions:
                 names.setdefault(name, symbol(name))
-            self.cache = {k: v for k, v in self.cache.items() if not (isinstance(k, tuple) and k[0] == "known_names")}
-            self.cache[key] = names
-        return self.cache[key]
+            found = self.cache["known_names"] = (sizes, names)
+        return found[1]
 
     def parse(self, text: str, loc: tuple) -> sympy.Expr:
         """Parse a formula of this lesson, reporting problems at ``loc`` of the file."""
@@ -177,8 +177,12 @@ class Lesson:
             name = free.name
             if name in self.definitions and free == symbol(name):
                 if name not in memo:
-                    valued = self.definitions[name].xreplace(values) if values else self.definitions[name]
-                    memo[name] = (valued, frozenset(s.name for s in valued.free_symbols))
+                    valued = self.definitions[name]
+                    free_names = frozenset(s.name for s in valued.free_symbols)
+                    if values and free_names:  # (the engine's exact values name nothing: no second walk)
+                        valued = valued.xreplace(values)
+                        free_names = frozenset(s.name for s in valued.free_symbols)
+                    memo[name] = (valued, free_names)
                 valued, names = memo[name]
                 if any(n in self.definitions for n in names):
                     return None
