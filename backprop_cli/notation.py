@@ -206,6 +206,21 @@ def number(value, digits: int = 6) -> str:
     Integers and short exact decimals are shown in full (``−18``, ``1.22``, ``107.76294432``)
     when they fit in ``digits`` + 6 figures, so exact results never look rounded.
     """
+    try:
+        return _number(f"{type(value).__module__}.{type(value).__qualname__}", value, digits)
+    except TypeError:  # not hashable: worked out afresh
+        return _number_of(value, digits)
+
+
+@functools.lru_cache(maxsize=4096)  # pragma: no mutate - only the memo's size: the text is a pure function of the value, so the size changes memory and speed, never a result
+def _number(kind: str, value, digits: int) -> str:
+    """:func:`number`, remembered: a lesson shows the same values in its texts, hints and checks
+    (the type is in the key: 2, 2.0 and SymPy's 2 are equal, with one hash)."""
+    return _number_of(value, digits)
+
+
+def _number_of(value, digits: int) -> str:
+    """:func:`number` itself."""
     if not isinstance(value, float | int) and _is_sympy(value):
         if value.is_Rational:
             frac = Fraction(int(value.p), int(value.q))

@@ -109,3 +109,21 @@ def test_a_remembered_formula_is_the_formula_printed_afresh():
         assert [notation.formula(e) for e in reversed(exprs)] == afresh[::-1]
     assert notation.formula(1.0) == "1.0" and notation.formula(1) == "1" == notation.formula(sympy.Integer(1))
     assert notation.formula(3 * x**2 - 6 * x + 2) == "3·x² − 6·x + 2"
+
+
+def test_a_remembered_number_is_the_number_written_afresh():
+    """``number`` remembers its text per value and type: equal values of different types (2, 2.0,
+    SymPy's 2, a Decimal) are each written as themselves, and NaN and -0.0 as always."""
+    from decimal import Decimal
+
+    import sympy
+
+    from backprop_cli import notation
+
+    values = [2, 2.0, sympy.Integer(2), sympy.Float(2), Decimal("2.0"), sympy.Rational(1, 3), 1 / 3, -0.0, 0.0,
+              float("nan"), float("inf"), Decimal("1.2300"), sympy.Rational(10**20 + 1, 10**19), 107.76294432]
+    afresh = [notation._number_of(v, 6) for v in values]
+    for _ in range(2):
+        assert [notation.number(v) for v in values] == afresh
+        assert [notation.number(v) for v in reversed(values)] == afresh[::-1]
+    assert notation.number(sympy.Rational(-18)) == "−18" and notation.number(107.76294432, 4) == "107.8"
