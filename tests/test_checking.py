@@ -1071,3 +1071,6 @@ def test_only_sums_products_whole_powers_and_rationals_are_worked_out_exactly():
                   x ** (MAX_POWER + 1), x ** -(MAX_POWER + 1), x * sympy.Symbol("y")):
         with pytest.raises(NotRational):
             exact_at(other, at)
+    for point in ({x: sympy.Float("1.5")}, {x: 1.5}, {x: 2}):  # a point the formula checks never give: evalf's
+        with pytest.raises(NotRational):
+            exact_at(x + 1, point)

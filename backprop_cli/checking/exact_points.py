@@ -33,9 +33,9 @@ def exact_at(expr: Any, point: Mapping[Any, Any]) -> Fraction | None:
         if node.is_Rational:
             out: Fraction | None = Fraction(int(node.p), int(node.q))
         elif node.is_Symbol:
-            if node not in point:
+            given = point.get(node)
+            if not getattr(given, "is_Rational", False):  # not given, or not a SymPy rational
                 raise NotRational(node)
-            given = point[node]
             out = Fraction(int(given.p), int(given.q))
         elif node.is_Add or node.is_Mul:
             out = Fraction(0 if node.is_Add else 1)
