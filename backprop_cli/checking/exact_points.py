@@ -33,7 +33,7 @@ def exact_at(expr: Any, point: Mapping[Any, Any]) -> Fraction | None:
         if node.is_Rational:
             out: Fraction | None = Fraction(int(node.p), int(node.q))
         elif node.is_Symbol:
-            given = point.get(node)
+            given: Any = point.get(node)
             if not getattr(given, "is_Rational", False):  # not given, or not a SymPy rational
                 raise NotRational(node)
             out = Fraction(int(given.p), int(given.q))
