@@ -73,8 +73,7 @@ def prepare(expected: float, candidates: Iterable[Candidate], update: UpdateRule
             continue
         if ambiguous and any(same(v, a) for a in ambiguous):
             continue
-        size = max(1.0, abs(v))  # same(k.value, v), written out: this loop meets every pair of candidates
-        twin = next((k for k in kept if abs(k.value - v) <= SAME * max(size, abs(k.value))), None)
+        twin = next((k for k in kept if same(k.value, v)), None)
         if twin is None:
             kept.append(candidate)
         elif twin.tier == candidate.tier != LISTED and twin.feedback != candidate.feedback:
