@@ -623,3 +623,54 @@ def test_a_difference_is_expanded_up_to_60_operations_and_not_beyond(doubled, ex
     assert EXPAND_MAX_OPS == 60
     squares = sum(((2 * x if k <= doubled else x) + k) ** 2 for k in range(1, 19))
     assert expands_to_zero(squares, sympy.expand(squares)) is expanded
+
+
+# -- pins from the session-5 run (checking, 150 mutants, seed 0, on the final code) -------------
+
+
+def test_the_sign_slip_is_named_for_an_answer_of_one():
+    """Only a zero answer has no sign or factor-2 slips: −1 for 1 is the flipped sign."""
+    verdict = check_expression("-1", sympy.Integer(1), {"x": x})
+    assert (verdict.status, verdict.mistake) == ("incorrect", "sign"), verdict
+
+
+@pytest.mark.parametrize(("typed", "expected", "where", "shown"), [
+    # undefined at x = 1: the search goes on to x = 2 (a part that is undefined is skipped, not compared)
+    ("1/(x - 1)", x, {"x": 2}, "at x = 2 yours gives 1 but the answer gives 2"),
+    # a sum of opposite values is no agreement: −1 against 1 differs at x = 1 (the sign slip is named)
+    ("-x", x, {"x": 1}, "the sign is flipped"),
+])
+def test_the_small_whole_point_is_found_past_undefined_and_opposite_values(typed, expected, where, shown):
+    verdict = check_expression(typed, expected, {"x": x})
+    assert verdict.status == "incorrect"
+    assert {getattr(s, "name", s): v for s, v in verdict.counterexample.items()} == where
+    assert shown in verdict.message.lower() or shown in verdict.message, verdict.message
+
+
+def test_a_random_point_is_its_hundredths_in_floats_too():
+    """The float point a formula is first compared at is exactly the exact point made from its
+    hundredths (a difference between them would confirm at one point what floats saw at another)."""
+    import random
+
+    from backprop_cli.checking.formulas import MAX_POINT_TRIES, _candidate_points
+
+    points = list(_candidate_points([x, w], random.Random(7)))
+    assert len(points) == MAX_POINT_TRIES
+    for floats, hundredths in points:
+        assert floats == {s: h / 100 for s, h in hundredths.items()}
+        assert all(10 <= abs(h) <= 300 for h in hundredths.values())
+
+
+def test_a_difference_is_confirmed_to_thirty_digits():
+    from backprop_cli.checking.formulas import POINT_DIGITS, _precise_value
+
+    value = _precise_value(1 / x, {x: sympy.Integer(3)})
+    assert POINT_DIGITS == 30 and str(value) == "0." + "3" * 30
+
+
+def test_the_last_place_typed_is_a_unit():
+    from decimal import Decimal
+
+    from backprop_cli.checking.figures import last_place
+
+    assert last_place("0.800") == Decimal("0.001") and last_place("12") == Decimal(1) and last_place("-3.5") == Decimal("0.1")
