@@ -674,3 +674,12 @@ def test_the_last_place_typed_is_a_unit():
     from backprop_cli.checking.figures import last_place
 
     assert last_place("0.800") == Decimal("0.001") and last_place("12") == Decimal(1) and last_place("-3.5") == Decimal("0.1")
+
+
+def test_a_text_that_is_no_decimal_never_looks_rounded():
+    from decimal import Decimal
+
+    from backprop_cli.checking.figures import rounds_to_short
+
+    assert rounds_to_short("abc", Decimal(1)) is False and rounds_to_short("1,5", Decimal("1.5")) is False
+    assert rounds_to_short("1.2", Decimal("1.23")) is True  # the same answer to two figures
