@@ -419,6 +419,12 @@ def parse_number(text: str) -> sympy.Expr:
     return parsed.expr
 
 
+def symbol_in(expr: sympy.Expr, name: str) -> sympy.Symbol:
+    """The symbol called ``name`` in ``expr`` (whatever its assumptions), else :func:`symbol`'s."""
+    found = next((s for s in expr.free_symbols if s.name == name), None)
+    return found if found is not None else symbol(name)
+
+
 @functools.lru_cache(maxsize=4096)  # pragma: no mutate - only the cache size: SymPy makes the same Symbol for the same name anyway
 def symbol(name: str) -> sympy.Symbol:
     """The one way a name becomes a SymPy symbol, so that every module's ``w1`` is the same

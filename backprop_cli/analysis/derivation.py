@@ -21,7 +21,7 @@ import sympy
 
 from backprop_cli import notation as nt
 from backprop_cli.analysis.bounds import StepBudget
-from backprop_cli.expressions import symbol
+from backprop_cli.expressions import symbol, symbol_in
 
 #: Every rule name a step may carry.
 RULES = (
@@ -69,17 +69,10 @@ def derive_steps(expr: sympy.Expr, var: str | sympy.Symbol) -> tuple[DerivationS
 
     The first step's ``after`` is the whole derivative (``sympy.diff(expr, var)``).
     """
-    x = var if isinstance(var, sympy.Symbol) else _symbol_in(expr, var)
+    x = var if isinstance(var, sympy.Symbol) else symbol_in(expr, var)
     steps = StepBudget()
     _walk(sympy.sympify(expr), x, 0, steps)
     return tuple(steps)
-
-
-def _symbol_in(expr: sympy.Expr, name: str) -> sympy.Symbol:
-    for s in expr.free_symbols:
-        if s.name == name:
-            return s
-    return symbol(name)
 
 
 def _text(expr: sympy.Expr) -> str:

@@ -26,13 +26,13 @@ def tangent(expr: Any, var: str, x0: Any, slope: Any, radius: float | None = Non
     import sympy
 
     from backprop_cli.checking.float_tape import value_at
-    from backprop_cli.expressions import symbol
+    from backprop_cli.expressions import symbol_in
 
     a = float(sympy.N(x0, 30))
     m = float(sympy.N(slope, 30))
     if radius is None:
         radius = max(1.0, abs(a) / 2)
-    variable = next((s for s in expr.free_symbols if s.name == var), symbol(var))
+    variable = symbol_in(expr, var)
 
     def f(at: float) -> float:  # the checker's float evaluator: worked out once, run per sample (no code generated)
         y = value_at(expr, {variable: at})
