@@ -150,15 +150,7 @@ def _load_checked(text: str, source: str) -> tuple[Any, Lines]:
                     source, "YAML aliases (*name) are not supported; write the value out",
                     event.start_mark.line + 1 if event.start_mark is not None else None,
                 )
-        loader = SAFE_LOADER(text)  # composed once: the line map and the data come from the same nodes
-        try:
-            root = loader.get_single_node()
-            lines = Lines()
-            if root is not None:
-                _walk(root, (), lines, source)
-            data = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
+        return _load_sound(text, source)  # no alias: composed once, the line map and the data from the same nodes
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -169,7 +161,6 @@ def _load_checked(text: str, source: str) -> tuple[Any, Lines]:
         position = getattr(exc, "position", None)
         where = f" (character {position + 1})" if isinstance(position, int) else ""
         raise FileFormatError(source, f"not valid YAML: {reason}{where}") from None
-    return data, lines
 
 
 def load_file(path: Path | str) -> tuple[Any, Lines]:
