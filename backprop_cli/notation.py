@@ -136,7 +136,12 @@ def _printer_class() -> type:
 
 def formula(expr: sympy.Expr) -> str:
     """A SymPy expression as a learner writes it: ``3·x² − 6·x + 2``."""
-    return _formula(f"{type(expr).__module__}.{type(expr).__qualname__}", expr)
+    return _formula(_kind(expr), expr)
+
+
+def _kind(value) -> str:
+    """The part of a memo's key that keeps equal values of different types apart (1, 1.0, SymPy's 1)."""
+    return f"{type(value).__module__}.{type(value).__qualname__}"
 
 
 @functools.lru_cache(maxsize=2048)  # pragma: no mutate - only the memo's size: the text is a pure function of the expression, so the size changes memory and speed, never a result
@@ -207,9 +212,10 @@ def number(value, digits: int = 6) -> str:
     when they fit in ``digits`` + 6 figures, so exact results never look rounded.
     """
     try:
-        return _number(f"{type(value).__module__}.{type(value).__qualname__}", value, digits)
-    except TypeError:  # not hashable: worked out afresh
+        hash(value)
+    except TypeError:  # not hashable: worked out afresh, not remembered
         return _number_of(value, digits)
+    return _number(_kind(value), value, digits)
 
 
 @functools.lru_cache(maxsize=4096)  # pragma: no mutate - only the memo's size: the text is a pure function of the value, so the size changes memory and speed, never a result
